@@ -1,0 +1,138 @@
+"""The FQL abstract syntax tree: one small frozen dataclass per construct.
+
+Every node carries a ``span`` (where it came from in the source) that is excluded from
+equality, so ``parse(format(x)) == parse(x)`` compares structure only. ``and``/``or``
+chains are n-ary (``And((a, b, c))``) so long chains do not become deep trees.
+Passes (``format``, ``compile``, ``check``, IR) dispatch on the node class; a test
+asserts that each pass handles every class in :data:`NODE_TYPES`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .diagnostics import Span
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    span: Span | None = field(default=None, compare=False, repr=False, kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Path(Node):
+    """A field path, ``context.library.version``; segments are unescaped keys."""
+
+    segments: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class String(Node):
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Number(Node):
+    """An integer (Python ``int``, exact) or decimal (``float``) literal."""
+
+    value: int | float
+
+
+@dataclass(frozen=True, slots=True)
+class Bool(Node):
+    value: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Null(Node):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class ListLit(Node):
+    items: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Not(Node):
+    operand: Node
+
+
+@dataclass(frozen=True, slots=True)
+class And(Node):
+    operands: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Or(Node):
+    operands: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Compare(Node):
+    """``left op right`` with ``op`` one of ``= != < <= > >=``."""
+
+    op: str
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True, slots=True)
+class In(Node):
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Call(Node):
+    name: str
+    args: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class All(Node):
+    """The special statement ``all`` (FQL-20): matches every event."""
+
+
+NODE_TYPES: tuple[type[Node], ...] = (
+    Path,
+    String,
+    Number,
+    Bool,
+    Null,
+    ListLit,
+    Not,
+    And,
+    Or,
+    Compare,
+    In,
+    Call,
+    All,
+)
+
+LITERAL_TYPES = (String, Number, Bool, Null)
+COMPARE_OPS = ("=", "!=", "<", "<=", ">", ">=")
+
+
+def children(node: Node) -> tuple[Node, ...]:
+    """The direct sub-nodes of ``node``, in source order."""
+    if isinstance(node, (And, Or)):
+        return node.operands
+    if isinstance(node, (Compare, In)):
+        return (node.left, node.right)
+    if isinstance(node, Not):
+        return (node.operand,)
+    if isinstance(node, Call):
+        return node.args
+    if isinstance(node, ListLit):
+        return node.items
+    return ()
+
+
+def walk(node: Node):  # type: ignore[no-untyped-def]
+    """Every node of the tree, parents before children (iterative: no recursion limit)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(children(current)))
