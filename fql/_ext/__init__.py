@@ -1,0 +1,1 @@
+"""Compiled kernels (built from ``src_ext/`` when a compiler is available)."""

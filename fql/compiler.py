@@ -1,0 +1,141 @@
+"""AST → plan (:mod:`fql.plan`): everything decided before the first event arrives.
+
+Literal argument types are checked against the function table (``lowercase(5)`` is an
+:class:`FqlTypeError` with a span, not a silent null at run time), paths are split,
+literal ``match`` patterns compiled, and every sub-expression whose inputs are all
+constants is folded by running the reference evaluator on it once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from . import ast, plan
+from .errors import FqlTypeError
+from .evaluator import build
+from .functions import FUNCTIONS
+from .glob import compile_glob
+
+_LITERAL_TYPE = {
+    ast.String: "string",
+    ast.Number: "number",
+    ast.Bool: "bool",
+    ast.Null: "null",
+    ast.ListLit: "list",
+}
+
+
+def to_plan(node: ast.Node, source: str | None = None) -> plan.PNode:
+    """Compile an AST into a plan, folding constants."""
+    return _Compiler(source).compile(node)
+
+
+class _Compiler:
+    def __init__(self, source: str | None) -> None:
+        self.source = source
+        self.handlers: dict[type[ast.Node], Callable[[ast.Node], plan.PNode]] = {
+            ast.Path: self.compile_path,
+            ast.String: self.compile_literal,
+            ast.Number: self.compile_literal,
+            ast.Bool: self.compile_literal,
+            ast.Null: self.compile_literal,
+            ast.ListLit: self.compile_list,
+            ast.Not: self.compile_not,
+            ast.And: self.compile_and,
+            ast.Or: self.compile_or,
+            ast.Compare: self.compile_compare,
+            ast.In: self.compile_in,
+            ast.Call: self.compile_call,
+            ast.All: self.compile_all,
+        }
+
+    def compile(self, node: ast.Node) -> plan.PNode:
+        return _fold(self.handlers[type(node)](node))
+
+    def compile_path(self, node: ast.Node) -> plan.PNode:
+        assert isinstance(node, ast.Path)
+        return plan.Get(node.segments)
+
+    def compile_literal(self, node: ast.Node) -> plan.PNode:
+        assert isinstance(node, (ast.String, ast.Number, ast.Bool, ast.Null))
+        return plan.Const(None if isinstance(node, ast.Null) else node.value)
+
+    def compile_list(self, node: ast.Node) -> plan.PNode:
+        assert isinstance(node, ast.ListLit)
+        items = [self.compile(item) for item in node.items]
+        if all(isinstance(item, plan.Const) for item in items):
+            return plan.Const([item.value for item in items])  # type: ignore[attr-defined]
+        return plan.Call("list", _make_list, tuple(items))
+
+    def compile_not(self, node: ast.Node) -> plan.PNode:
+        assert isinstance(node, ast.Not)
+        return plan.Not(self.compile(node.operand))
+
+    def compile_and(self, node: ast.Node) -> plan.PNode:
+        assert isinstance(node, ast.And)
+        return plan.And(tuple(self.compile(op) for op in node.operands))
+
+    def compile_or(self, node: ast.Node) -> plan.PNode:
+        assert isinstance(node, ast.Or)
+        return plan.Or(tuple(self.compile(op) for op in node.operands))
+
+    def compile_compare(self, node: ast.Node) -> plan.PNode:
+        assert isinstance(node, ast.Compare)
+        left, right = self.compile(node.left), self.compile(node.right)
+        if node.op in ("=", "!="):
+            return plan.Eq(left, right, node.op == "!=")
+        return plan.Order(node.op, left, right)
+
+    def compile_in(self, node: ast.Node) -> plan.PNode:
+        assert isinstance(node, ast.In)
+        return plan.In(self.compile(node.left), self.compile(node.right))
+
+    def compile_call(self, node: ast.Node) -> plan.PNode:
+        assert isinstance(node, ast.Call)
+        fn = FUNCTIONS[node.name]
+        for position, (arg, accepted) in enumerate(zip(node.args, fn.params), start=1):
+            kind = _LITERAL_TYPE.get(type(arg))
+            if kind is not None and kind not in accepted:
+                raise FqlTypeError(
+                    f"argument {position} of {node.name}() is a {kind}; it takes "
+                    f"{' or '.join(sorted(accepted))}",
+                    code="FQL201",
+                    span=arg.span,
+                    source=self.source,
+                    hint=fn.doc,
+                )
+        args = tuple(self.compile(arg) for arg in node.args)
+        if node.name == "match" and isinstance(args[1], plan.Const) and isinstance(
+            args[1].value, str
+        ):
+            return plan.Match(args[0], compile_glob(args[1].value))
+        return plan.Call(node.name, fn.impl, args)
+
+    def compile_all(self, node: ast.Node) -> plan.PNode:
+        return plan.Const(True)
+
+
+def _make_list(*items: object) -> list[object]:
+    return list(items)
+
+
+def _fold(node: plan.PNode) -> plan.PNode:
+    """Replace a node whose inputs are all constants by its value."""
+    if isinstance(node, (plan.Const, plan.Get)):
+        return node
+    inputs: tuple[plan.PNode, ...]
+    if isinstance(node, (plan.And, plan.Or)):
+        inputs = node.operands
+    elif isinstance(node, plan.Not):
+        inputs = (node.operand,)
+    elif isinstance(node, (plan.Eq, plan.Order, plan.In)):
+        inputs = (node.left, node.right)
+    elif isinstance(node, plan.Call):
+        inputs = node.args
+    elif isinstance(node, plan.Match):
+        inputs = (node.subject,)
+    else:  # pragma: no cover - PLAN_TYPES is closed
+        raise TypeError(node)
+    if all(isinstance(i, plan.Const) for i in inputs):
+        return plan.Const(build(node)({}))
+    return node

@@ -1,0 +1,225 @@
+"""The pure-Python evaluator: turns a plan (:mod:`fql.plan`) into nested closures.
+
+This is the reference twin of the Cython kernel in ``src_ext/``; both must give the
+same value or raise the same error for every plan and event (a property test checks
+it). Closures were chosen over a tree-walking ``eval(node)`` loop because each closure
+call does only its own work: no dispatch on node type per event.
+
+Semantics (docs/semantics.md): a missing field is null; ``and``/``or``/``!`` treat
+anything but ``true`` as false and always return a bool; ``=`` is strict and deep;
+ordering needs two numbers or two strings; ``in`` needs a list on the right.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from . import plan
+from .values import json_type, order, strict_equal
+
+Fn = Callable[[Any], Any]
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def lookup(value: Any, keys: tuple[str, ...]) -> Any:
+    """Walk ``keys`` from ``value``: objects by key, lists by decimal index; anything
+    else (or a missing key) gives null."""
+    for key in keys:
+        if isinstance(value, dict):
+            value = value.get(key)
+        elif isinstance(value, list) and key.isdigit() and key.isascii():
+            index = int(key)
+            value = value[index] if index < len(value) else None
+        else:
+            if value is not None:
+                json_type(value)
+            return None
+    return value
+
+
+def build(node: plan.PNode) -> Fn:
+    """Compile ``node`` into a function of the event."""
+    return _BUILDERS[type(node)](node)
+
+
+def _const(node: plan.PNode) -> Fn:
+    assert isinstance(node, plan.Const)
+    value = node.value
+    return lambda event: value
+
+
+def _get(node: plan.PNode) -> Fn:
+    assert isinstance(node, plan.Get)
+    keys = node.keys
+    if len(keys) == 1:
+        (k0,) = keys
+
+        def get1(event: Any) -> Any:
+            return event.get(k0)
+
+        return get1
+    if len(keys) == 2:
+        k0, k1 = keys
+        rest = keys[1:]
+
+        def get2(event: Any) -> Any:
+            v = event.get(k0)
+            if type(v) is dict:
+                return v.get(k1)
+            return lookup(v, rest)
+
+        return get2
+    k0 = keys[0]
+    rest = keys[1:]
+
+    def getn(event: Any) -> Any:
+        return lookup(event.get(k0), rest)
+
+    return getn
+
+
+def _not(node: plan.PNode) -> Fn:
+    assert isinstance(node, plan.Not)
+    operand = build(node.operand)
+    return lambda event: operand(event) is not True
+
+
+def _and(node: plan.PNode) -> Fn:
+    assert isinstance(node, plan.And)
+    fns = tuple(build(op) for op in node.operands)
+    if len(fns) == 2:
+        a, b = fns
+        return lambda event: a(event) is True and b(event) is True
+
+    def and_n(event: Any) -> bool:
+        for fn in fns:
+            if fn(event) is not True:
+                return False
+        return True
+
+    return and_n
+
+
+def _or(node: plan.PNode) -> Fn:
+    assert isinstance(node, plan.Or)
+    fns = tuple(build(op) for op in node.operands)
+    if len(fns) == 2:
+        a, b = fns
+        return lambda event: a(event) is True or b(event) is True
+
+    def or_n(event: Any) -> bool:
+        for fn in fns:
+            if fn(event) is True:
+                return True
+        return False
+
+    return or_n
+
+
+def _eq(node: plan.PNode) -> Fn:
+    assert isinstance(node, plan.Eq)
+    negate = node.negate
+    left = build(node.left)
+    if isinstance(node.right, plan.Const) and type(node.right.value) is str:
+        # The common case, `path = 'literal'`: one type test and one string compare.
+        expected = node.right.value
+        if negate:
+
+            def ne_str(event: Any) -> bool:
+                v = left(event)
+                if type(v) is str:
+                    return v != expected
+                return not strict_equal(v, expected)
+
+            return ne_str
+
+        def eq_str(event: Any) -> bool:
+            v = left(event)
+            if type(v) is str:
+                return v == expected
+            return strict_equal(v, expected)
+
+        return eq_str
+    right = build(node.right)
+    if negate:
+        return lambda event: not strict_equal(left(event), right(event))
+    return lambda event: strict_equal(left(event), right(event))
+
+
+def _order(node: plan.PNode) -> Fn:
+    assert isinstance(node, plan.Order)
+    op = node.op
+    left, right = build(node.left), build(node.right)
+    return lambda event: order(op, left(event), right(event))
+
+
+def _in(node: plan.PNode) -> Fn:
+    assert isinstance(node, plan.In)
+    left, right = build(node.left), build(node.right)
+    if isinstance(node.right, plan.Const) and isinstance(node.right.value, list):
+        items = node.right.value
+        if all(type(i) is str for i in items):
+            members = frozenset(items)
+
+            def in_strings(event: Any) -> bool:
+                v = left(event)
+                if type(v) is str:
+                    return v in members
+                return _contains(items, v)
+
+            return in_strings
+
+    return lambda event: _contains(right(event), left(event))
+
+
+def _contains(items: Any, value: Any) -> bool:
+    if not isinstance(items, list):
+        json_type(items)
+        json_type(value)
+        return False
+    json_type(value)
+    return any(strict_equal(value, item) for item in items)
+
+
+def _call(node: plan.PNode) -> Fn:
+    assert isinstance(node, plan.Call)
+    fn = node.fn
+    args = tuple(build(a) for a in node.args)
+    if len(args) == 1:
+        (a,) = args
+        return lambda event: fn(a(event))
+    if len(args) == 2:
+        a, b = args
+        return lambda event: fn(a(event), b(event))
+    return lambda event: fn(*[arg(event) for arg in args])
+
+
+def _match(node: plan.PNode) -> Fn:
+    assert isinstance(node, plan.Match)
+    subject = build(node.subject)
+    glob = node.glob.match
+
+    def match(event: Any) -> bool:
+        v = subject(event)
+        if isinstance(v, str):
+            return glob(v)
+        json_type(v)
+        return False
+
+    return match
+
+
+_BUILDERS: dict[type[plan.PNode], Callable[[plan.PNode], Fn]] = {
+    plan.Const: _const,
+    plan.Get: _get,
+    plan.Not: _not,
+    plan.And: _and,
+    plan.Or: _or,
+    plan.Eq: _eq,
+    plan.Order: _order,
+    plan.In: _in,
+    plan.Call: _call,
+    plan.Match: _match,
+}

@@ -1,0 +1,384 @@
+"""The parser facade: FQL text → :mod:`fql.ast`. The only module that imports Lark.
+
+The grammar (``grammar.lark``, LALR(1)) runs with an inline transformer, so the AST is
+built during the parse with no intermediate parse tree. Lark's errors are translated
+into :class:`~fql.errors.FqlSyntaxError` with a span, the expected tokens in words,
+and a named code and hint for the mistakes people make (``==``, ``&&``, ``AND``,
+unterminated strings, unbalanced parentheses, unknown functions...).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from lark import Lark, Token, Transformer
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from . import ast
+from .diagnostics import Span
+from .errors import FqlLimitError, FqlSyntaxError
+from .functions import FUNCTIONS
+from .limits import DEFAULT_LIMITS, Limits
+
+_TOKEN_WORDS = {
+    "COMPARE_OP": "a comparison operator (= != < <= > >=)",
+    "PATH": "a field path",
+    "STRING": "a string",
+    "NUMBER": "a number",
+    "TRUE": "true",
+    "FALSE": "false",
+    "NULL": "null",
+    "_AND": "'and'",
+    "_OR": "'or'",
+    "_IN": "'in'",
+    "NOT": "'!'",
+    "LPAR": "'('",
+    "RPAR": "')'",
+    "LSQB": "'['",
+    "RSQB": "']'",
+    "COMMA": "','",
+    "$END": "the end of the expression",
+}
+
+
+def _span(tok: Token) -> Span:
+    return Span(
+        tok.start_pos or 0,
+        tok.end_pos or 0,
+        tok.line or 1,
+        tok.column or 1,
+        tok.end_line or 1,
+        tok.end_column or 1,
+    )
+
+
+def _join(first: ast.Node, last: ast.Node | Token) -> Span | None:
+    a = first.span
+    b = _span(last) if isinstance(last, Token) else last.span
+    if a is None or b is None:
+        return a or b
+    return a.merge(b)
+
+
+_STRING_ESCAPES = {'"': '"', "'": "'", "\\": "\\", "n": "\n", "r": "\r", "t": "\t"}
+_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|[\s\S])")
+_PATH_ESCAPE = re.compile(r"\\([\s\S])")
+
+
+def unescape_string(body: str) -> str:
+    """Decode a string literal's body: ``\\" \\' \\\\ \\n \\r \\t \\uXXXX``; any other
+    ``\\x`` is kept as written, so glob escapes (``'ab\\*d'``) reach ``match``."""
+
+    def replace(m: re.Match[str]) -> str:
+        esc = m.group(1)
+        if len(esc) == 5:
+            return chr(int(esc[1:], 16))
+        return _STRING_ESCAPES.get(esc, m.group(0))
+
+    return _ESCAPE.sub(replace, body) if "\\" in body else body
+
+
+def split_path(text: str) -> tuple[str, ...]:
+    """Split a path token on unescaped dots and remove the ``\\`` escapes (FQL-04)."""
+    if "\\" not in text:
+        return tuple(text.split("."))
+    segments: list[str] = []
+    current: list[str] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\":
+            current.append(text[i + 1])
+            i += 2
+            continue
+        if ch == ".":
+            segments.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+        i += 1
+    segments.append("".join(current))
+    return tuple(segments)
+
+
+class _Builder(Transformer[Token, ast.Node]):
+    """Inline callbacks: each grammar alias builds one AST node with its span."""
+
+    def path(self, children: list[Token]) -> ast.Node:
+        (tok,) = children
+        return ast.Path(split_path(str(tok)), span=_span(tok))
+
+    def string(self, children: list[Token]) -> ast.Node:
+        (tok,) = children
+        return ast.String(unescape_string(str(tok)[1:-1]), span=_span(tok))
+
+    def number(self, children: list[Token]) -> ast.Node:
+        (tok,) = children
+        text = str(tok)
+        value: int | float = float(text) if any(c in text for c in ".eE") else int(text)
+        return ast.Number(value, span=_span(tok))
+
+    def true(self, children: list[Token]) -> ast.Node:
+        return ast.Bool(True, span=_span(children[0]))
+
+    def false(self, children: list[Token]) -> ast.Node:
+        return ast.Bool(False, span=_span(children[0]))
+
+    def null(self, children: list[Token]) -> ast.Node:
+        return ast.Null(span=_span(children[0]))
+
+    def list_(self, children: list[Any]) -> ast.Node:
+        items = tuple(c for c in children[1:-1] if c is not None)
+        return ast.ListLit(items, span=_span(children[0]).merge(_span(children[-1])))
+
+    def call(self, children: list[Any]) -> ast.Node:
+        name_tok, args = children[0], tuple(c for c in children[2:-1] if c is not None)
+        span = _span(name_tok).merge(_span(children[-1]))
+        name = str(name_tok)
+        fn = FUNCTIONS.get(name)
+        if fn is None:
+            close = difflib.get_close_matches(name, list(FUNCTIONS), n=1)
+            raise FqlSyntaxError(
+                f"unknown function {name!r}",
+                code="FQL110",
+                span=_span(name_tok),
+                hint=f"did you mean {close[0]!r}?" if close else
+                f"the functions are: {', '.join(FUNCTIONS)}",
+            )
+        if len(args) != fn.arity:
+            raise FqlSyntaxError(
+                f"{name}() takes {fn.arity} argument{'s' if fn.arity != 1 else ''}, "
+                f"got {len(args)}",
+                code="FQL111",
+                span=span,
+                hint=fn.doc,
+            )
+        return ast.Call(name, args, span=span)
+
+    def group(self, children: list[Any]) -> ast.Node:
+        return children[1]
+
+    def not_(self, children: list[Any]) -> ast.Node:
+        tok, operand = children
+        return ast.Not(operand, span=_join_tok(tok, operand))
+
+    def compare(self, children: list[Any]) -> ast.Node:
+        left, op, right = children
+        return ast.Compare(str(op), left, right, span=_join(left, right))
+
+    def in_(self, children: list[Any]) -> ast.Node:
+        left, right = children
+        return ast.In(left, right, span=_join(left, right))
+
+    def and_(self, children: list[ast.Node]) -> ast.Node:
+        return ast.And(tuple(children), span=_join(children[0], children[-1]))
+
+    def or_(self, children: list[ast.Node]) -> ast.Node:
+        return ast.Or(tuple(children), span=_join(children[0], children[-1]))
+
+
+def _join_tok(tok: Token, node: ast.Node) -> Span:
+    s = _span(tok)
+    return s.merge(node.span) if node.span else s
+
+
+@lru_cache(maxsize=1)
+def _lark() -> Lark:
+    grammar = resources.files("fql").joinpath("grammar.lark").read_text(encoding="utf-8")
+    return Lark(
+        grammar,
+        parser="lalr",
+        lexer="contextual",
+        maybe_placeholders=True,
+        transformer=_Builder(),
+    )
+
+
+def parse(text: str, *, limits: Limits = DEFAULT_LIMITS) -> ast.Node:
+    """Parse FQL ``text`` into an AST. Raises :class:`FqlSyntaxError` or
+    :class:`FqlLimitError` (source size, nesting depth, list length)."""
+    if not isinstance(text, str):
+        raise FqlSyntaxError(f"FQL must be a string, not {type(text).__name__}", code="FQL100")
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > limits.max_source_bytes:
+        raise FqlLimitError(
+            f"FQL statement is {size} bytes; the limit is {limits.max_source_bytes}",
+            code="FQL401",
+            span=Span.from_offsets(text, 0, len(text)),
+            source=text,
+        )
+    stripped = text.strip()
+    if stripped == "all":
+        start = text.index("all")
+        return ast.All(span=Span.from_offsets(text, start, start + 3))
+    if not stripped:
+        raise FqlSyntaxError(
+            "empty expression",
+            code="FQL113",
+            span=Span.from_offsets(text, 0, len(text)),
+            source=text,
+            hint="write a condition such as type = 'track', or `all` to match every event",
+        )
+    try:
+        tree = _lark().parse(text)
+    except UnexpectedInput as exc:
+        raise _translate(exc, text) from None
+    except FqlSyntaxError as exc:
+        exc.source = text
+        raise
+    _check_shape(tree, text, limits)
+    return tree
+
+
+def _check_shape(tree: ast.Node, text: str, limits: Limits) -> None:
+    """Enforce nesting depth and list length without recursion (deep input is data)."""
+    stack: list[tuple[ast.Node, int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limits.max_depth:
+            raise FqlLimitError(
+                f"expression nested deeper than {limits.max_depth} levels",
+                code="FQL402",
+                span=node.span,
+                source=text,
+            )
+        if isinstance(node, ast.ListLit) and len(node.items) > limits.max_list_items:
+            raise FqlLimitError(
+                f"list has {len(node.items)} items; the limit is {limits.max_list_items}",
+                code="FQL403",
+                span=node.span,
+                source=text,
+            )
+        stack.extend((child, depth + 1) for child in ast.children(node))
+
+
+def _expected_words(expected: set[str] | frozenset[str]) -> tuple[str, ...]:
+    words = {_TOKEN_WORDS.get(name, name.strip('"').lower()) for name in expected}
+    return tuple(sorted(words))
+
+
+def _translate(exc: UnexpectedInput, text: str) -> FqlSyntaxError:
+    pos = exc.pos_in_stream if exc.pos_in_stream is not None else len(text)
+    if isinstance(exc, UnexpectedCharacters):
+        return _bad_character(exc, text, pos)
+    if isinstance(exc, UnexpectedEOF) or (
+        isinstance(exc, UnexpectedToken) and exc.token.type == "$END"
+    ):
+        expected = exc.expected if isinstance(exc, UnexpectedEOF) else exc.accepts or exc.expected
+        return _unexpected_end(text, set(expected))
+    assert isinstance(exc, UnexpectedToken)
+    tok = exc.token
+    span = _span(tok)
+    expected_set = set(exc.accepts or exc.expected)
+    expected = _expected_words(expected_set)
+    value = str(tok)
+    kw: dict[str, Any] = {"span": span, "source": text, "expected": expected}
+    if tok.type == "COMPARE_OP" and value == "=" and pos > 0 and text[pos - 1] == "=":
+        kw["span"] = Span.from_offsets(text, pos - 1, pos + 1)
+        return FqlSyntaxError("'==' is not an FQL operator", code="FQL104",
+                              hint="FQL compares with a single '='", **kw)
+    if tok.type == "PATH" and value in ("AND", "OR", "And", "Or", "IN", "NOT"):
+        return FqlSyntaxError(
+            f"{value!r} is not a keyword; FQL keywords are lower case",
+            code="FQL107", hint=f"write {value.lower()!r}", **kw)
+    if tok.type == "RPAR" and "RPAR" not in expected_set:
+        return FqlSyntaxError("unbalanced parentheses: this ')' has no matching '('",
+                              code="FQL109", **kw)
+    if tok.type == "COMPARE_OP" and "COMPARE_OP" not in expected_set and "_AND" in expected_set:
+        return FqlSyntaxError(
+            f"comparisons cannot be chained: unexpected {value!r}",
+            code="FQL114", hint="join comparisons with 'and' / 'or'", **kw)
+    return FqlSyntaxError(
+        f"unexpected {_describe(tok)}; expected {_or_list(expected)}", code="FQL102", **kw
+    )
+
+
+def _describe(tok: Token) -> str:
+    word = _TOKEN_WORDS.get(tok.type, tok.type)
+    return f"{word} {str(tok)!r}" if tok.type in ("PATH", "STRING", "NUMBER") else f"{str(tok)!r}"
+
+
+def _or_list(words: tuple[str, ...]) -> str:
+    if len(words) <= 1:
+        return "".join(words) or "nothing"
+    return ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _unexpected_end(text: str, expected: set[str]) -> FqlSyntaxError:
+    end = len(text.rstrip())
+    span = Span.from_offsets(text, max(0, end - 1), max(end, 1))
+    words = _expected_words(expected)
+    if "RPAR" in expected and _balance(text, "(", ")") > 0:
+        return FqlSyntaxError("unbalanced parentheses: a '(' is never closed", code="FQL109",
+                              span=span, source=text, expected=words, hint="add ')'")
+    if "RSQB" in expected and _balance(text, "[", "]") > 0:
+        return FqlSyntaxError("a '[' list is never closed", code="FQL109",
+                              span=span, source=text, expected=words, hint="add ']'")
+    trailing = text.rstrip()
+    if trailing.endswith(("=", "<", ">")) or trailing.endswith(" in"):
+        return FqlSyntaxError("missing value after the operator", code="FQL112", span=span,
+                              source=text, expected=words,
+                              hint="compare with a value, e.g. = 'x' or = null")
+    return FqlSyntaxError(
+        f"unexpected end of the expression; expected {_or_list(words)}",
+        code="FQL103", span=span, source=text, expected=words)
+
+
+def _balance(text: str, open_: str, close: str) -> int:
+    """Open minus close brackets outside string literals."""
+    depth = 0
+    quote = ""
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            if ch == "\\":
+                i += 1
+            elif ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch == open_:
+            depth += 1
+        elif ch == close:
+            depth -= 1
+        i += 1
+    return depth
+
+
+def _bad_character(exc: UnexpectedCharacters, text: str, pos: int) -> FqlSyntaxError:
+    ch = text[pos] if pos < len(text) else ""
+    span = Span.from_offsets(text, pos, pos + 1)
+    kw: dict[str, Any] = {"source": text, "expected": _expected_words(exc.allowed or set())}
+    pair = text[pos:pos + 2]
+    if pair == "&&":
+        return FqlSyntaxError("'&&' is not an FQL operator", code="FQL105",
+                              span=Span.from_offsets(text, pos, pos + 2), hint="write 'and'", **kw)
+    if pair == "||":
+        return FqlSyntaxError("'||' is not an FQL operator", code="FQL106",
+                              span=Span.from_offsets(text, pos, pos + 2), hint="write 'or'", **kw)
+    if ch in "\"'":
+        return FqlSyntaxError("unterminated string", code="FQL108",
+                              span=Span.from_offsets(text, pos, len(text)),
+                              hint=f"close the string with {ch}", **kw)
+    if ch == "\\" and pos + 1 >= len(text):
+        return FqlSyntaxError("a path cannot end with '\\'", code="FQL101", span=span,
+                              hint="escape a character by writing it after the backslash", **kw)
+    if ch == "=" and text[pos - 1:pos] == "=":
+        return FqlSyntaxError("'==' is not an FQL operator", code="FQL104",
+                              span=Span.from_offsets(text, pos - 1, pos + 1),
+                              hint="FQL compares with a single '='", **kw)
+    if ch == "&" or ch == "|":
+        word = "and" if ch == "&" else "or"
+        return FqlSyntaxError(f"{ch!r} is not an FQL operator", code="FQL105" if ch == "&"
+                              else "FQL106", span=span, hint=f"write {word!r}", **kw)
+    return FqlSyntaxError(
+        f"unexpected character {ch!r}", code="FQL101", span=span,
+        hint="characters outside a-z A-Z 0-9 _ - in a path must be escaped with '\\'"
+        if ch.strip() else None,
+        **kw,
+    )

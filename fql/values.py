@@ -1,0 +1,123 @@
+"""FQL values over JSON data: type names, strict equality, ordering.
+
+FQL's value domain is JSON: string, number, bool, null, list, object (DESIGN.md
+"Semantics policy"). Python's own operators are wrong for it (``True == 1``,
+``1 == 1.0`` is right but ``[True] == [1]`` is not), so equality here is written out:
+same JSON type, then equal value, all the way down. A Python value that is not a JSON
+type (datetime, bytes, set, tuple, custom objects) raises :class:`FqlEventError` the
+moment an operation looks at it: silently treating it as null would alter the answer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import FqlEventError
+
+#: How deep ``=`` follows nested lists/objects; deeper (or cyclic) data is an error.
+MAX_VALUE_DEPTH = 256
+
+
+def json_type(value: Any) -> str:
+    """The FQL type name of a JSON value (``typeof``): string number bool null list object."""
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        return "object"
+    raise not_json(value)
+
+
+def not_json(value: Any) -> FqlEventError:
+    """The error for a Python value that has no JSON type."""
+    return FqlEventError(
+        f"event value of Python type {type(value).__name__!r} is not a JSON value "
+        "(expected str, int, float, bool, None, list or dict)",
+        code="FQL601",
+    )
+
+
+def is_number(value: Any) -> bool:
+    """True for JSON numbers: ``int``/``float`` but never ``bool``."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def strict_equal(a: Any, b: Any, depth: int = 0) -> bool:
+    """FQL ``=``: same JSON type and equal value, deeply (FQL-09, EC-03, EC-04).
+
+    Numbers compare by value (``1 = 1.0``); ``true`` is not ``1``; object key order does
+    not matter; NaN equals nothing. Raises :class:`FqlEventError` for non-JSON values
+    and for nesting deeper than :data:`MAX_VALUE_DEPTH` (which is how cycles end).
+    """
+    if a is None or b is None:
+        if a is None and b is None:
+            return True
+        json_type(a)
+        json_type(b)
+        return False
+    if isinstance(a, str):
+        if isinstance(b, str):
+            return a == b
+        json_type(b)
+        return False
+    if isinstance(a, bool) or isinstance(b, bool):
+        if isinstance(a, bool) and isinstance(b, bool):
+            return a is b or a == b
+        json_type(a)
+        json_type(b)
+        return False
+    if isinstance(a, (int, float)):
+        if isinstance(b, (int, float)):
+            return a == b
+        json_type(b)
+        return False
+    if isinstance(a, list):
+        if not isinstance(b, list):
+            json_type(b)
+            return False
+        if depth >= MAX_VALUE_DEPTH:
+            raise too_deep()
+        if len(a) != len(b):
+            return False
+        return all(strict_equal(x, y, depth + 1) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        if not isinstance(b, dict):
+            json_type(b)
+            return False
+        if depth >= MAX_VALUE_DEPTH:
+            raise too_deep()
+        if a.keys() != b.keys():
+            return False
+        return all(strict_equal(a[k], b[k], depth + 1) for k in a)
+    raise not_json(a)
+
+
+def too_deep() -> FqlEventError:
+    return FqlEventError(
+        f"event data nested deeper than {MAX_VALUE_DEPTH} levels (or cyclic)", code="FQL602"
+    )
+
+
+def order(op: str, a: Any, b: Any) -> bool:
+    """FQL ``< <= > >=``: two numbers by value, or two strings by code point
+    (ISO-8601 timestamps then compare in time order, AM-05); anything else is false."""
+    if (is_number(a) and is_number(b)) or (isinstance(a, str) and isinstance(b, str)):
+        pass
+    else:
+        json_type(a)
+        json_type(b)
+        return False
+    if op == "<":
+        return a < b
+    if op == "<=":
+        return a <= b
+    if op == ">":
+        return a > b
+    return a >= b
