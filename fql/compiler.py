@@ -93,7 +93,7 @@ class _Compiler:
     def compile_call(self, node: ast.Node) -> plan.PNode:
         assert isinstance(node, ast.Call)
         fn = FUNCTIONS[node.name]
-        for position, (arg, accepted) in enumerate(zip(node.args, fn.params), start=1):
+        for position, (arg, accepted) in enumerate(zip(node.args, fn.params, strict=True), start=1):
             kind = _LITERAL_TYPE.get(type(arg))
             if kind is not None and kind not in accepted:
                 raise FqlTypeError(

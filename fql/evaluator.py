@@ -94,10 +94,7 @@ def _and(node: plan.PNode) -> Fn:
         return lambda event: a(event) is True and b(event) is True
 
     def and_n(event: Any) -> bool:
-        for fn in fns:
-            if fn(event) is not True:
-                return False
-        return True
+        return all(fn(event) is True for fn in fns)
 
     return and_n
 
@@ -110,10 +107,7 @@ def _or(node: plan.PNode) -> Fn:
         return lambda event: a(event) is True or b(event) is True
 
     def or_n(event: Any) -> bool:
-        for fn in fns:
-            if fn(event) is True:
-                return True
-        return False
+        return any(fn(event) is True for fn in fns)
 
     return or_n
 

@@ -199,9 +199,11 @@ FUNCTIONS: dict[str, Function] = {
     f.name: f
     for f in (
         Function("contains", (_STR, _STR), "bool", fn_contains,
-                 "contains(s, sub): true when string s contains sub (case-sensitive).", nullable=False),
+                 "contains(s, sub): true when string s contains sub (case-sensitive).",
+                 nullable=False),
         Function("match", (_STR, _STR), "bool", fn_match,
-                 "match(s, pattern): true when the glob pattern matches all of s.", nullable=False),
+                 "match(s, pattern): true when the glob pattern matches all of s.",
+                 nullable=False),
         Function("length", (frozenset({"string", "list", "null"}),), "number", fn_length,
                  "length(x): UTF-8 bytes of a string, items of a list; null gives 0."),
         Function("lowercase", (_STR,), "string", _string_fn(str.lower),

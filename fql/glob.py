@@ -45,7 +45,11 @@ class Glob:
             return False
         head = self.head
         if not self.has_star:
-            return head is not None and len(text) == head.width and head.regex.match(text) is not None
+            return (
+                head is not None
+                and len(text) == head.width
+                and head.regex.match(text) is not None
+            )
         start, end = 0, len(text)
         if head is not None:
             if head.width > end or head.regex.match(text) is None:

@@ -86,7 +86,7 @@ def strict_equal(a: Any, b: Any, depth: int = 0) -> bool:
             raise too_deep()
         if len(a) != len(b):
             return False
-        return all(strict_equal(x, y, depth + 1) for x, y in zip(a, b))
+        return all(strict_equal(x, y, depth + 1) for x, y in zip(a, b, strict=True))
     if isinstance(a, dict):
         if not isinstance(b, dict):
             json_type(b)
@@ -108,9 +108,7 @@ def too_deep() -> FqlEventError:
 def order(op: str, a: Any, b: Any) -> bool:
     """FQL ``< <= > >=``: two numbers by value, or two strings by code point
     (ISO-8601 timestamps then compare in time order, AM-05); anything else is false."""
-    if (is_number(a) and is_number(b)) or (isinstance(a, str) and isinstance(b, str)):
-        pass
-    else:
+    if not ((is_number(a) and is_number(b)) or (isinstance(a, str) and isinstance(b, str))):
         json_type(a)
         json_type(b)
         return False
