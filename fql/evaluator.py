@@ -169,11 +169,14 @@ def _in(node: plan.PNode) -> Fn:
 
 
 def _contains(items: Any, value: Any) -> bool:
+    """``value in items``: a scalar on the left (string, number, bool, null) and a
+    list on the right, else false (the reference's operator table)."""
+    kind = json_type(value)
     if not isinstance(items, list):
         json_type(items)
-        json_type(value)
         return False
-    json_type(value)
+    if kind in ("list", "object"):
+        return False
     return any(strict_equal(value, item) for item in items)
 
 

@@ -26,6 +26,8 @@ raise :class:`RuleEventError`, a subclass of :class:`fql.FqlEventError`.
 
 from __future__ import annotations
 
+from pydantic_core import PydanticCustomError
+
 from .errors import FqlError, FqlEventError
 
 RULE_SHAPE = "FLT100"
@@ -57,12 +59,15 @@ class RuleError(FqlError, ValueError):
         rule: str | None = None,
         field: str | None = None,
         cause: Exception | None = None,
+        problems: tuple[tuple[str, str], ...] = (),
     ) -> None:
         where = ", ".join(part for part in (rule, f"field {field}" if field else None) if part)
         super().__init__(f"{where}: {message}" if where else message, code=code)
         self.rule = rule
         self.field = field
         self.cause = cause
+        #: Every ``(field, message)`` found, when validation reports more than one.
+        self.problems = problems or ((field or "", message),)
 
 
 class RuleEventError(FqlEventError):
@@ -74,3 +79,28 @@ class RuleEventError(FqlEventError):
 
     def __init__(self, message: str, *, code: str = BAD_EVENT) -> None:
         super().__init__(message, code=code)
+
+
+def pointer(*parts: object) -> str:
+    """A JSON-pointer-like path (``/2/actions/0/percent``) from path parts."""
+    return "".join(f"/{part}" for part in parts)
+
+
+def from_validation_error(err: Exception, *, rule: str, base: str = "") -> RuleError:
+    """A :class:`RuleError` for the first problem pydantic found, naming the field.
+
+    ``err`` is a ``pydantic.ValidationError``; ``base`` is the pointer of the validated
+    object inside the rule file. Every problem stays readable in ``problems``.
+    """
+    items = err.errors()  # type: ignore[attr-defined]
+    problems = tuple((base + pointer(*item["loc"]), str(item["msg"])) for item in items)
+    field, message = problems[0]
+    code = str((items[0].get("ctx") or {}).get("code", RULE_SHAPE))
+    return RuleError(
+        message, code=code, rule=rule, field=field or None, cause=err, problems=problems
+    )
+
+
+def invalid(code: str, message: str) -> Exception:
+    """A validation error for a pydantic validator that carries one of our codes."""
+    return PydanticCustomError("fql_rule", message, {"code": code})

@@ -81,26 +81,23 @@ def _string_fn(transform: Callable[[str], str]) -> Callable[[Any], str | None]:
     return apply
 
 
-_WORD_SEPARATORS = re.compile(r"[\s_\-]+")
-
-
-def _words(s: str) -> list[str]:
-    return [w for w in _WORD_SEPARATORS.split(s) if w]
+_SPACE = re.compile(r"\s")
+_WORD_START = re.compile(r"(?:^|(?<=\s))(\S)")
 
 
 def _snake(s: str) -> str:
-    return "_".join(w.lower() for w in _words(s))
+    """Every space character becomes ``_``; case is kept (the reference's wording)."""
+    return _SPACE.sub("_", s)
 
 
 def _kebab(s: str) -> str:
-    return "-".join(w.lower() for w in _words(s))
-
-
-_TITLE_WORD = re.compile(r"\S+")
+    """Every space character becomes ``-``; case is kept."""
+    return _SPACE.sub("-", s)
 
 
 def _title(s: str) -> str:
-    return _TITLE_WORD.sub(lambda m: m.group(0)[:1].upper() + m.group(0)[1:].lower(), s)
+    """The first letter of each space-separated word upper-cased; the rest is kept."""
+    return _WORD_START.sub(lambda m: m.group(1).upper(), s)
 
 
 def fn_typeof(v: Any) -> str:
@@ -211,11 +208,11 @@ FUNCTIONS: dict[str, Function] = {
         Function("uppercase", (_STR,), "string", _string_fn(str.upper),
                  "uppercase(s): s in upper case; null for non-strings."),
         Function("snakecase", (_STR,), "string", _string_fn(_snake),
-                 "snakecase(s): words lower-cased and joined with '_'."),
+                 "snakecase(s): every space character replaced by '_'."),
         Function("kebabcase", (_STR,), "string", _string_fn(_kebab),
-                 "kebabcase(s): words lower-cased and joined with '-'."),
+                 "kebabcase(s): every space character replaced by '-'."),
         Function("titlecase", (_STR,), "string", _string_fn(_title),
-                 "titlecase(s): each word's first letter upper-cased, the rest lower."),
+                 "titlecase(s): the first letter of each word upper-cased."),
         Function("typeof", (_ANY,), "string", fn_typeof,
                  "typeof(x): string, number, bool, null, list or object.", nullable=False),
         Function("bool", (frozenset({"list", "string", "number", "null", "bool"}),), "bool",
