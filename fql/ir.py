@@ -53,7 +53,8 @@ def to_ir(node: ast.Node) -> Any:
 
 
 def load_ir(ir: Any) -> Any:
-    """Accept IR as JSON text (as stored in a tsub matcher) or as parsed data."""
+    """Accept IR as JSON text (as stored in a tsub matcher) or as parsed data. A Python
+    ``str`` is always JSON text: a bare path as data is ``json.dumps("userId")``."""
     if isinstance(ir, (bytes, str)):
         if not ir.strip():
             raise FqlIRError("empty IR", code="FQL501")
