@@ -1,0 +1,67 @@
+"""The ``fql`` command line: ``main(argv) -> int`` (STYLE.md §10).
+
+Each subcommand lives in its own module and registers itself with :func:`register`;
+``main`` builds the parser, dispatches, and maps failures to exit codes: 0 success,
+1 "the answer is no / findings", 2 usage or internal error. Nothing below
+:func:`console_main` calls ``sys.exit``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+from typing import TextIO
+
+from .. import BACKEND, __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+Handler = Callable[[argparse.Namespace, TextIO, TextIO], int]
+
+#: Subcommand modules, in help order. Each defines ``NAME``, ``HELP``,
+#: ``configure(parser)`` and ``run(args, stdout, stderr) -> int``.
+SUBCOMMANDS = ("eval_cmd",)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fql", description="Segment's rule languages: FQL, filters, triggers, mappings.")
+    parser.add_argument("--version", action="version",
+                        version=f"fql {__version__} (backend: {BACKEND})")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module_name in SUBCOMMANDS:
+        module = importlib.import_module(f"{__name__}.{module_name}")
+        command = sub.add_parser(module.NAME, help=module.HELP, description=module.__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+        module.configure(command)
+        command.set_defaults(handler=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None,
+         stderr: TextIO | None = None) -> int:
+    """Run the command line with ``argv``; returns the exit code."""
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    parser = build_parser()
+    try:
+        args = parser.parse_args(list(argv) if argv is not None else None)
+    except SystemExit as exc:  # argparse exits on --help, --version and usage errors
+        return int(exc.code or 0) if exc.code in (0, None) else EXIT_ERROR
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help(out)
+        return EXIT_ERROR
+    try:
+        return handler(args, out, err)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def console_main() -> None:
+    """Entry point of the ``fql`` console script."""
+    sys.exit(main())
