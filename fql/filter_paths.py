@@ -48,6 +48,13 @@ MISSING: Final = _Missing()
 DEFAULT_MAX_EVENT_DEPTH: Final = 100
 
 
+def require_event(event: Any) -> dict[str, Any]:
+    """``event`` itself if it is a JSON object (dict); else :class:`RuleEventError`."""
+    if not isinstance(event, dict):
+        raise RuleEventError(f"an event must be a JSON object (dict), not {type(event).__name__}")
+    return event
+
+
 def js_truthy(value: Any) -> bool:
     """JS truthiness of a JSON value: ``{}`` and ``[]`` are true, ``0``/``""``/``null``
     and NaN are false."""

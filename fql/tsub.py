@@ -59,11 +59,13 @@ from .filter_paths import (
     DEFAULT_MAX_EVENT_DEPTH,
     MISSING,
     array_index,
+    check_json,
     child,
     filter_keys,
     get,
     js_truthy,
     json_copy,
+    require_event,
     split_path,
 )
 from .js import js_json
@@ -196,12 +198,16 @@ class SampleStep:
 
     percent: float
     path: tuple[str, ...] | None
+    max_event_depth: int = DEFAULT_MAX_EVENT_DEPTH
 
     def keeps(self, payload: dict[str, Any], rng: random.Random | None) -> bool:
         if self.path is None:
             return keep_random(self.percent, rng)
         value = get(payload, self.path)
-        return keep_consistent(value, self.percent, missing=value is MISSING)
+        if value is MISSING:
+            return keep_consistent(None, self.percent, missing=True)
+        check_json(value, self.max_event_depth)  # the key is hashed as its JSON text
+        return keep_consistent(value, self.percent)
 
     def apply(
         self, payload: dict[str, Any], removed: Removed, rng: random.Random | None
@@ -340,7 +346,7 @@ class TransformerChain:
         removed: Removed = None,
         rng: random.Random | None = None,
     ) -> dict[str, Any] | None:
-        payload = _require_object(event)
+        payload = require_event(event)
         for step in self.steps:
             result = step.apply(payload, removed, rng)
             if result is None:
@@ -385,7 +391,8 @@ def compile_step(
         return FilterKeysStep(tuple((k, tuple(v)) for k, v in rules.items()), allow=allow)
     if isinstance(config, SampleEventConfig):
         spec = config.sample
-        return SampleStep(spec.percent, split_path(spec.path) if spec.path else None)
+        path = split_path(spec.path) if spec.path else None
+        return SampleStep(spec.percent, path, max_event_depth)
     assert isinstance(config, MapPropertiesConfig)
     return MapStep(tuple(config.map.items()), max_event_depth)
 
@@ -470,18 +477,12 @@ def _match_none(event: Mapping[str, Any]) -> bool:
     return False
 
 
-def _require_object(event: Any) -> dict[str, Any]:
-    if not isinstance(event, dict):
-        raise RuleEventError(f"an event must be a JSON object (dict), not {type(event).__name__}")
-    return event
-
-
 # --- the public functions ---
 
 
 def matches(event: Mapping[str, Any], matcher: Matcher | Mapping[str, Any]) -> bool:
     """Whether ``matcher`` (``all`` or ``fql`` with IR) selects ``event``."""
-    return compile_matcher(matcher)(_require_object(event))
+    return compile_matcher(matcher)(require_event(event))
 
 
 def transform(
@@ -578,7 +579,7 @@ class RuleSet:
         """The event as ``destination`` receives it, or ``None`` if a rule dropped it.
         Each matcher sees the event as the rules before it left it (analytics.js's
         routing middleware)."""
-        payload: dict[str, Any] | None = _require_object(event)
+        payload: dict[str, Any] | None = require_event(event)
         for rule in self.rules_for(destination):
             for matcher, chain in rule.branches:
                 if matcher(payload):
