@@ -1,0 +1,61 @@
+"""``fql eval`` through ``main(argv)``: output and exit codes."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+from fql.cli import main
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_single_event_match(tmp_path: Path) -> None:
+    event = tmp_path / "e.json"
+    event.write_text(json.dumps({"type": "track", "event": "Order Completed"}))
+    code, out, _ = run("eval", "type = 'track'", str(event))
+    assert (code, out) == (0, "true\tmatch\n")
+
+
+def test_value_and_no_match(tmp_path: Path) -> None:
+    event = tmp_path / "e.json"
+    event.write_text(json.dumps({"properties": {"name": "Ada"}}))
+    code, out, _ = run("eval", "lowercase(properties.name)", str(event))
+    assert (code, out) == (1, '"ada"\tno match\n')
+
+
+def test_json_lines_file() -> None:
+    code, out, _ = run("eval", "type = 'track'", str(EXAMPLES / "events.jsonl"))
+    lines = out.splitlines()
+    events = [json.loads(x) for x in (EXAMPLES / "events.jsonl").read_text().splitlines()]
+    assert len(lines) == len(events)
+    for line, event in zip(lines, events, strict=True):
+        assert line.endswith("\tmatch") == (event["type"] == "track")
+    assert code == 1  # not every event is a track
+
+
+def test_syntax_error_is_rendered_with_caret() -> None:
+    code, out, err = run("eval", "type == 'x'", str(EXAMPLES / "event.json"))
+    assert code == 2 and out == ""
+    assert err.splitlines() == [
+        "<expression>:1:6: FQL104 '==' is not an FQL operator",
+        "  type == 'x'",
+        "       ^~",
+        "  hint: FQL compares with a single '='",
+    ]
+
+
+def test_version_shows_backend() -> None:
+    out = io.StringIO()
+    import contextlib
+
+    with contextlib.redirect_stdout(out):
+        code = main(["--version"])
+    assert code == 0 and "backend:" in out.getvalue()
