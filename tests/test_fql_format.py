@@ -7,7 +7,6 @@ import importlib
 import pytest
 
 import fql
-
 from fql import ast, compiler, evaluator, ir
 
 formatter = importlib.import_module("fql.format")

@@ -14,8 +14,9 @@ from fql.format import format_node
 
 from .strategies import events, expressions
 
-FQL_ALPHABET = st.sampled_from(list("abtrue ()[]!=<>'\"\\.,-_01 \n*?andorin") +
-                               ["and", "or", "in", "null", "true", "contains(", "==", "&&"])
+FQL_ALPHABET = st.sampled_from(
+    [*"abtrue ()[]!=<>'\"\\.,-_01 \n*?", "and", "or", "in", "null", "true", "contains(", "==",
+     "&&"])
 
 
 @settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
