@@ -26,6 +26,7 @@ raise :class:`RuleEventError`, a subclass of :class:`fql.FqlEventError`.
 
 from __future__ import annotations
 
+from pydantic import ValidationError
 from pydantic_core import PydanticCustomError
 
 from .errors import FqlError, FqlEventError
@@ -86,13 +87,13 @@ def pointer(*parts: object) -> str:
     return "".join(f"/{part}" for part in parts)
 
 
-def from_validation_error(err: Exception, *, rule: str, base: str = "") -> RuleError:
+def from_validation_error(err: ValidationError, *, rule: str, base: str = "") -> RuleError:
     """A :class:`RuleError` for the first problem pydantic found, naming the field.
 
-    ``err`` is a ``pydantic.ValidationError``; ``base`` is the pointer of the validated
-    object inside the rule file. Every problem stays readable in ``problems``.
+    ``base`` is the pointer of the validated object inside the rule file. Every problem
+    stays readable in ``problems``.
     """
-    items = err.errors()  # type: ignore[attr-defined]
+    items = err.errors()
     problems = tuple((base + pointer(*item["loc"]), str(item["msg"])) for item in items)
     field, message = problems[0]
     code = str((items[0].get("ctx") or {}).get("code", RULE_SHAPE))

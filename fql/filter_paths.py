@@ -189,9 +189,7 @@ def check_json(value: Any, max_depth: int = DEFAULT_MAX_EVENT_DEPTH) -> None:
 
 
 def _copy(value: Any, depth_left: int, where: str) -> Any:
-    if value is None or isinstance(value, (str, bool, int)):
-        return value
-    if isinstance(value, float):
+    if value is None or isinstance(value, (str, int, float)):  # bool is an int
         return value
     if depth_left <= 0:
         raise RuleEventError(f"event nested too deeply (or cyclic) at {where or 'the top'}")
