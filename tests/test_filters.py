@@ -64,7 +64,8 @@ def test_drop_events_without_a_user_id():
 
 
 def test_remove_user_id_from_every_event():  # DF-03, FQL-20
-    filters = load({"if": "all", "actions": [{"type": "DROP_PROPERTIES", "fields": {"": ["userId"]}}]})
+    drop_user_id = {"type": "DROP_PROPERTIES", "fields": {"": ["userId"]}}
+    filters = load({"if": "all", "actions": [drop_user_id]})
     result = filters.apply(event())
     assert "userId" not in result.event
     assert result.reason is FilterReason.FIELDS_REMOVED and result.removed_fields == ("userId",)
