@@ -105,3 +105,40 @@ def _stringify(value: Any, out: list[str]) -> None:
         out.append("}")
     else:
         raise TypeError(f"not a JSON value: {type(value).__name__}")
+
+
+def utf16_len(text: str) -> int:
+    """``text.length`` in JS: UTF-16 code units, so an astral character counts twice
+    (Segment's length limits, e.g. ``@replace`` patterns, are counted this way)."""
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
+def utf16_units(text: str) -> list[str]:
+    """The UTF-16 code units of ``text`` as one-character strings (astral characters
+    split into their surrogates), which is what JS indexes and spreads."""
+    if all(ord(ch) <= 0xFFFF for ch in text):
+        return list(text)
+    units: list[str] = []
+    for ch in text:
+        code = ord(ch)
+        if code > 0xFFFF:
+            code -= 0x10000
+            units.append(chr(0xD800 + (code >> 10)))
+            units.append(chr(0xDC00 + (code & 0x3FF)))
+        else:
+            units.append(ch)
+    return units
+
+
+#: The characters ``String.prototype.trim`` removes: WhiteSpace and LineTerminator
+#: (ECMA-262 §12.2, §12.3). Python's ``str.strip`` differs (it strips U+001C..U+001F
+#: and keeps U+FEFF).
+JS_WHITESPACE = (
+    "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+    "\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+
+
+def js_trim(text: str) -> str:
+    """``text.trim()`` with JS's whitespace set."""
+    return text.strip(JS_WHITESPACE)

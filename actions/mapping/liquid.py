@@ -1,0 +1,238 @@
+"""``@liquid`` on python-liquid, restricted the way Segment restricts liquidjs.
+
+Segment's mapping kit (``liquid-directive.ts``) disables the tags ``case for include
+layout render tablerow`` and a list of array filters, caps templates at 1,000
+characters, and gives liquidjs a 500 ms render limit and a memory limit. Here:
+
+* disabled tags are removed from the environment, so a template using one fails to
+  parse (liquidjs fails at parse time too) and the directive throws when reached;
+* disabled filters are replaced by filters that throw when they run (as in liquidjs);
+* every filter call checks a deadline (``MappingLimits.liquid_render_ms``) and the size
+  of what it produced (``max_liquid_output``). With loops disabled a template runs each
+  of its (at most 1,000 characters of) tags once, so those two checks bound a render;
+* output is printed the JS way: numbers as JS prints them, ``null`` as ``""``, arrays
+  concatenated without separator, objects as ``[object Object]``.
+
+python-liquid is an optional extra (``fql-engine[liquid]``); it is imported on first
+use, and its absence is a compile-time error naming the extra.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import re
+import time
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+from urllib.parse import quote
+
+from .errors import MappingRuntimeError
+from .limits import MappingLimits
+from .runtime import MAX_SAFE_INTEGER, UNDEFINED, js_int, js_number, json_stringify
+
+#: liquid-directive.ts ``disabledTags`` and ``disabledFilters``.
+DISABLED_TAGS = ("case", "for", "include", "layout", "render", "tablerow")
+DISABLED_FILTERS = (
+    "array_to_sentence_string", "concat", "find", "find_exp", "find_index", "find_index_exp",
+    "group_by", "group_by_exp", "has", "has_exp", "map", "newline_to_br", "reject",
+    "reject_exp", "reverse", "sort", "sort_natural", "uniq", "where_exp", "type",
+)  # fmt: skip
+
+
+#: Filters that read their input as a string: liquidjs converts it with its
+#: ``stringify`` (the output rules below), python-liquid with Python's ``str``.
+STRING_FILTERS = frozenset(
+    [
+        "append",
+        "prepend",
+        "capitalize",
+        "downcase",
+        "upcase",
+        "escape",
+        "escape_once",
+        "lstrip",
+        "rstrip",
+        "strip",
+        "strip_html",
+        "strip_newlines",
+        "remove",
+        "remove_first",
+        "remove_last",
+        "replace",
+        "replace_first",
+        "replace_last",
+        "split",
+        "truncate",
+        "truncatewords",
+        "url_decode",
+        "base64_encode",
+        "base64_decode",
+        "base64_url_safe_encode",
+        "base64_url_safe_decode",
+        "squish",
+    ]
+)
+
+# A key spelled like a Liquid keyword after a dot (``properties.empty``) is a plain
+# property in liquidjs; python-liquid reads the keyword. Such keys are rewritten to
+# bracket form inside tags and outputs before parsing.
+_MARKUP = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
+_KEYWORD_KEY = re.compile(r"(?<=[\w\]])\.(empty|blank|nil|null|true|false|and|or|contains|in)\b")
+
+
+class LiquidUnavailable(RuntimeError):
+    """python-liquid is not installed."""
+
+
+# (deadline, output cap) of the render running in this thread / task
+_budget: contextvars.ContextVar[tuple[float, int]] = contextvars.ContextVar("liquid_budget")
+
+
+def liquid_string(value: Any) -> str:
+    """How liquidjs prints a value: ``String()`` rules, ``null``/undefined empty, arrays
+    concatenated without separator."""
+    if isinstance(value, str):
+        return value
+    if value is None or value.__class__.__name__.endswith("Undefined"):
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return js_number(value if abs(value) <= MAX_SAFE_INTEGER else js_int(value))
+    if isinstance(value, float):
+        return js_number(value)
+    if isinstance(value, (list, tuple)):
+        return "".join(liquid_string(item) for item in value)
+    if isinstance(value, dict):
+        return "[object Object]"
+    return str(value)
+
+
+def _disabled(name: str) -> Callable[..., Any]:
+    def disabled(*_args: Any, **_kwargs: Any) -> Any:
+        raise MappingRuntimeError(f'filter "{name}" is disabled')
+
+    return disabled
+
+
+def _url_encode(value: Any) -> str:
+    """liquidjs ``url_encode``: ``encodeURIComponent`` with spaces as ``+``."""
+    return quote(liquid_string(value), safe="!'()*-._~").replace("%20", "+")
+
+
+def _json(value: Any, *_args: Any) -> str:
+    """liquidjs ``json``: ``JSON.stringify``."""
+    text = json_stringify(
+        value if not value.__class__.__name__.endswith("Undefined") else None, 128
+    )
+    return "" if text is UNDEFINED else str(text)
+
+
+def _guarded(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
+    """A filter that first checks the render's deadline, then the size of its result;
+    string filters first convert their input the liquidjs way."""
+    as_string = name in STRING_FILTERS
+
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        deadline, cap = _budget.get()
+        if time.monotonic() > deadline:
+            raise MappingRuntimeError("liquid render time limit exceeded")
+        if as_string and args and not isinstance(args[0], str):
+            args = (liquid_string(args[0]), *args[1:])
+        result = func(*args, **kwargs)
+        if isinstance(result, str) and len(result) > cap:
+            raise MappingRuntimeError(f'filter "{name}" output exceeds {cap} characters')
+        return result
+
+    for attr in ("with_context", "with_environment"):
+        if hasattr(func, attr):
+            setattr(guarded, attr, getattr(func, attr))
+    return guarded
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Any:
+    """The restricted environment (built once; python-liquid environments are
+    thread-safe for rendering)."""
+    try:
+        import liquid
+        from liquid.builtin.output import Output, OutputNode
+        from liquid.builtin.tags.echo_tag import EchoNode, EchoTag
+    except ImportError:
+        raise LiquidUnavailable(
+            "@liquid needs python-liquid (pip install fql-engine[liquid])"
+        ) from None
+
+    class JsOutputNode(OutputNode):
+        def render_to_output(self, context: Any, buffer: Any) -> int:
+            return int(buffer.write(liquid_string(self.expression.evaluate(context))))
+
+    class JsEchoNode(EchoNode):
+        def render_to_output(self, context: Any, buffer: Any) -> int:
+            return int(buffer.write(liquid_string(self.expression.evaluate(context))))
+
+    class JsOutput(Output):
+        node_class = JsOutputNode
+
+    class JsEcho(EchoTag):
+        node_class = JsEchoNode
+
+    class SegmentEnvironment(liquid.Environment):
+        shorthand_indexes = True  # liquidjs reads `products.0.sku`
+
+        def setup_tags_and_filters(self, *, extra: bool = False) -> None:
+            super().setup_tags_and_filters(extra=extra)
+            self.add_tag(JsOutput)
+            self.add_tag(JsEcho)
+            for tag in DISABLED_TAGS:
+                self.tags.pop(tag, None)
+            self.filters["url_encode"] = _url_encode
+            self.filters["json"] = _json
+            for name, func in list(self.filters.items()):
+                self.filters[name] = _guarded(name, func)
+            for name in DISABLED_FILTERS:
+                self.filters[name] = _disabled(name)
+
+    return SegmentEnvironment()
+
+
+def compile_liquid(template: str, where: str, limits: MappingLimits) -> Callable[[Any], str]:
+    """Parse ``template`` now; return the render function of the node. Raises
+    LiquidUnavailable, or MappingRuntimeError when the template does not parse (the
+    compiler turns that into a throw at run time, where liquidjs throws)."""
+    env = _environment()
+    from liquid.exceptions import LiquidError
+
+    try:
+        parsed = env.from_string(
+            _MARKUP.sub(lambda m: _KEYWORD_KEY.sub(r'["\1"]', m.group()), template)
+        )
+    except LiquidError as exc:
+        raise MappingRuntimeError(_message(exc), path=where) from None
+
+    budget_ms = limits.liquid_render_ms
+    cap = limits.max_liquid_output
+
+    def render(payload: Any) -> str:
+        start = time.monotonic()
+        token = _budget.set((start + budget_ms / 1000.0, cap))
+        try:
+            text = parsed.render(payload if isinstance(payload, dict) else {})
+        except MappingRuntimeError as exc:
+            raise MappingRuntimeError(exc.problems[0].message, path=where) from None
+        except (LiquidError, ArithmeticError, ValueError, TypeError) as exc:
+            raise MappingRuntimeError(_message(exc), path=where) from None
+        finally:
+            _budget.reset(token)
+        if (time.monotonic() - start) * 1000.0 > budget_ms:
+            raise MappingRuntimeError("liquid render time limit exceeded", path=where)
+        if len(text) > cap:
+            raise MappingRuntimeError(f"liquid output exceeds {cap} characters", path=where)
+        return text
+
+    return render
+
+
+def _message(exc: BaseException) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
