@@ -965,7 +965,8 @@ class JsonNode(Node):
     __slots__ = ("mode", "value")
 
     def __init__(self, where: str, depth: int, value: Node, mode: str | None) -> None:
-        super().__init__(where, depth, value.may_undef and mode == "decode")
+        # decode output goes through finalize: parsed `__proto__` keys are lost in JS
+        super().__init__(where, depth, mode == "decode")
         self.value = value
         self.mode = mode
 
