@@ -455,21 +455,24 @@ class RaiseNode(Node):
 
 
 class ObjectNode(Node):
-    """A plain object of the mapping; its members are resolved in order."""
+    """A plain object of the mapping; its members are resolved in order. ``outs`` and
+    ``evs`` hold the members' bound methods, looked up once instead of per event."""
 
-    __slots__ = ("items",)
+    __slots__ = ("evs", "items", "outs")
 
     def __init__(self, where: str, depth: int, items: tuple[tuple[str, Node], ...]) -> None:
         super().__init__(where, depth, may_undef=True)
         self.items = items
+        self.evs = tuple((key, node.ev) for key, node in items)
+        self.outs = tuple((key, node.out) for key, node in items)
 
     def ev(self, payload: Any) -> Any:
-        return {key: node.ev(payload) for key, node in self.items}
+        return {key: ev(payload) for key, ev in self.evs}
 
     def out(self, payload: Any) -> Any:
         result = {}
-        for key, node in self.items:
-            value = node.out(payload)
+        for key, out in self.outs:
+            value = out(payload)
             if value is not UNDEFINED:
                 result[key] = value
         return result
@@ -505,17 +508,10 @@ class PathNode(Node):
         self.keys = keys
 
     def peek(self, payload: Any) -> Any:
-        value = payload
-        for key in self.keys:
-            if type(value) is dict:
-                value = value.get(key, UNDEFINED)
-            elif not truthy(value):
-                return value
-            else:
-                value = prop(value, key)
-        return value
+        return lookup(payload, self.keys)
 
     def ev(self, payload: Any) -> Any:
+        # `lookup` inlined: this is the hottest loop of the runtime
         value = payload
         for key in self.keys:
             if type(value) is dict:
@@ -524,7 +520,10 @@ class PathNode(Node):
                 break
             else:
                 value = prop(value, key)
-        if type(value) is str:
+        t = type(value)
+        if t is str or t is float or t is bool or value is None:
+            return value
+        if t is int and -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
             return value
         return own(value, self.depth)
 
@@ -681,7 +680,11 @@ class IfNode(Node):
         return UNDEFINED if branch is None else branch.ev(payload)
 
     def out(self, payload: Any) -> Any:
-        branch = self._branch(payload)
+        value = self.cond.peek(payload)
+        ok = value is not None and value is not UNDEFINED
+        if ok and self.blank:
+            ok = not loose_blank(value)
+        branch = self.then if ok else self.otherwise
         return UNDEFINED if branch is None else branch.out(payload)
 
     def peek(self, payload: Any) -> Any:
@@ -719,7 +722,12 @@ class CaseNode(Node):
         self.upper = upper
 
     def ev(self, payload: Any) -> Any:
-        value = self.value.ev(payload)
+        return self._convert(self.value.ev(payload))
+
+    def out(self, payload: Any) -> Any:
+        return self._convert(self.value.out(payload))
+
+    def _convert(self, value: Any) -> Any:
         if type(value) is str:
             if self.upper is None:
                 raise self.fail('operator key should have a value of "lower" or "upper"')
@@ -862,11 +870,8 @@ class ArrayPathNode(Node):
             if type(root) is dict:
                 root = [root]
             if type(root) is list:
-                result = []
-                for item in root:
-                    value = shape.out(item)
-                    result.append(None if value is UNDEFINED else value)
-                return result
+                shape_out = shape.out
+                return [None if v is UNDEFINED else v for v in map(shape_out, root)]
         if self.root is not None and self.root.may_undef:
             return finalize(own(root, self.depth), self.depth)
         return own(root, self.depth)
@@ -875,7 +880,8 @@ class ArrayPathNode(Node):
 def js_ordered(obj: dict[str, Any]) -> dict[str, Any]:
     """``obj`` with JS's own-key order: array-index keys first, ascending, then the rest
     in insertion order (what ``Object.keys`` and ``JSON.stringify`` follow)."""
-    if not any(key[:1].isdigit() and array_index(key) >= 0 for key in obj):
+    # min() runs in C: when every key sorts after "9", none can be an index
+    if not obj or min(obj) > "9" or not any(array_index(k) >= 0 for k in obj):
         return obj
     indexed = sorted((k for k in obj if array_index(k) >= 0), key=int)
     ordered = {k: obj[k] for k in indexed}
@@ -935,27 +941,47 @@ class FlattenNode(Node):
         self.omit_arrays = omit_arrays
 
     def ev(self, payload: Any) -> Any:
+        return self._run(payload, False)
+
+    def out(self, payload: Any) -> Any:
+        return self._run(payload, True)
+
+    def _run(self, payload: Any, final: bool) -> dict[str, Any]:
         separator = self.separator.ev(payload)
         if type(separator) is not str:
             raise self.fail("@flatten requires a string separator")
         result: dict[str, Any] = {}
-        self._flatten(self.value.peek(payload), "", separator, result, self.depth)
+        self._flatten(self.value.peek(payload), "", separator, result, self.depth, final)
         return js_ordered(result)
 
     def _flatten(
-        self, value: Any, prefix: str, separator: str, out: dict[str, Any], depth: int
+        self,
+        value: Any,
+        prefix: str,
+        separator: str,
+        out: dict[str, Any],
+        depth: int,
+        final: bool,
     ) -> None:
+        """``flattenObject``; with ``final`` the leaves are output-ready (undefined
+        leaves left out, containers kept whole by ``omitArrays`` cleaned)."""
         t = type(value)
         if t is dict or (t is list and not self.omit_arrays):
             if depth <= 0:
                 raise too_deep()
             items = value.items() if t is dict else ((str(i), v) for i, v in enumerate(value))
             for key, item in items:
-                self._flatten(
-                    item, f"{prefix}{separator}{key}" if prefix else key, separator, out, depth - 1
-                )
-        else:
+                key = f"{prefix}{separator}{key}" if prefix else key
+                ti = type(item)
+                if ti is str or ti is float or ti is bool or item is None:
+                    out[key] = item  # the common leaf, without a call
+                else:
+                    self._flatten(item, key, separator, out, depth - 1, final)
+        elif not final:
             out[prefix] = own(value, depth)
+        elif value is not UNDEFINED:
+            leaf = own(value, depth)
+            out[prefix] = finalize(leaf, depth) if t is list else leaf
 
 
 class JsonNode(Node):
