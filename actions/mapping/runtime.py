@@ -239,6 +239,24 @@ def prop(obj: Any, key: str) -> Any:
     raise not_json(obj)
 
 
+def pick(value: Any, keys: tuple[str, ...], depth: int) -> Any:
+    """``lookup`` then ``own``: a path's value as the output holds it (scalars as they
+    are, containers copied)."""
+    for key in keys:
+        if type(value) is dict:
+            value = value.get(key, UNDEFINED)
+        elif not truthy(value):
+            break
+        else:
+            value = prop(value, key)
+    t = type(value)
+    if t is str or t is float or t is bool or value is None:
+        return value
+    if t is int and -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+        return value
+    return own(value, depth)
+
+
 def lookup(value: Any, keys: tuple[str, ...]) -> Any:
     """Segment's ``get``: ``keys.reduce((o, k) => o && o[k], value)``, so the walk stops
     at, and returns, the first falsy value (``0``, ``""``, ``null``, ``undefined``)."""
@@ -455,26 +473,50 @@ class RaiseNode(Node):
 
 
 class ObjectNode(Node):
-    """A plain object of the mapping; its members are resolved in order. ``outs`` and
-    ``evs`` hold the members' bound methods, looked up once instead of per event."""
+    """A plain object of the mapping; its members are resolved in order.
 
-    __slots__ = ("evs", "items", "outs")
+    ``members`` is ``((key, keys, out), ...)``: for a ``@path`` member ``keys`` is its
+    pre-split path and the walk runs inline (``pick``, without a call per member: the
+    most common member of mappings and item shapes); otherwise ``keys`` is ``None``
+    and ``out`` is the member's bound ``out`` method, looked up once."""
+
+    __slots__ = ("evs", "items", "members")
 
     def __init__(self, where: str, depth: int, items: tuple[tuple[str, Node], ...]) -> None:
         super().__init__(where, depth, may_undef=True)
         self.items = items
         self.evs = tuple((key, node.ev) for key, node in items)
-        self.outs = tuple((key, node.out) for key, node in items)
+        self.members = tuple(
+            (key, node.keys if type(node) is PathNode else None, node.out) for key, node in items
+        )
 
     def ev(self, payload: Any) -> Any:
         return {key: ev(payload) for key, ev in self.evs}
 
     def out(self, payload: Any) -> Any:
         result = {}
-        for key, out in self.outs:
-            value = out(payload)
-            if value is not UNDEFINED:
-                result[key] = value
+        for key, keys, out in self.members:
+            if keys is None:
+                value = out(payload)
+                if value is UNDEFINED:
+                    continue
+            else:  # pick() inlined
+                value = payload
+                for step in keys:
+                    if type(value) is dict:
+                        value = value.get(step, UNDEFINED)
+                    elif not truthy(value):
+                        break
+                    else:
+                        value = prop(value, step)
+                t = type(value)
+                if value is UNDEFINED:
+                    continue
+                if not (t is str or t is float or t is bool or value is None) and not (
+                    t is int and -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER
+                ):
+                    value = own(value, self.depth)
+            result[key] = value
         return result
 
 
@@ -511,21 +553,7 @@ class PathNode(Node):
         return lookup(payload, self.keys)
 
     def ev(self, payload: Any) -> Any:
-        # `lookup` inlined: this is the hottest loop of the runtime
-        value = payload
-        for key in self.keys:
-            if type(value) is dict:
-                value = value.get(key, UNDEFINED)
-            elif not truthy(value):
-                break
-            else:
-                value = prop(value, key)
-        t = type(value)
-        if t is str or t is float or t is bool or value is None:
-            return value
-        if t is int and -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
-            return value
-        return own(value, self.depth)
+        return pick(payload, self.keys, self.depth)
 
     out = ev
 
