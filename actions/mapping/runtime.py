@@ -35,7 +35,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from fql.js import js_number, utf16_len, utf16_units
+from fql.js import js_number, js_trim, utf16_len, utf16_units
 
 from .errors import MappingInputError, MappingRuntimeError
 
@@ -582,10 +582,6 @@ class DynamicPathNode(Node):
 
 TRIPLE = re.compile(r"\{\{\{([^}]+)\}\}\}")
 DOUBLE = re.compile(r"\{\{([^}]+)\}\}")
-_TEMPLATE_WS = (
-    "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
-    "\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
-)
 
 
 def placeholder_text(value: Any, depth: int) -> str:
@@ -602,7 +598,7 @@ def render_template(template: str, payload: Any, depth: int) -> str:
     (so text produced by the first pass can be read as a placeholder by the second)."""
 
     def replace(match: re.Match[str]) -> str:
-        path = match.group(1).strip(_TEMPLATE_WS)
+        path = js_trim(match.group(1))
         return placeholder_text(lookup(payload, split_path(path)), depth)
 
     return DOUBLE.sub(replace, TRIPLE.sub(replace, template))
@@ -647,7 +643,7 @@ class TemplateNode(Node):
         if self.rescan:
             return DOUBLE.sub(
                 lambda m: placeholder_text(
-                    lookup(payload, split_path(m.group(1).strip(_TEMPLATE_WS))), self.depth
+                    lookup(payload, split_path(js_trim(m.group(1)))), self.depth
                 ),
                 result,
             )
