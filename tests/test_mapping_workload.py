@@ -1,9 +1,9 @@
-"""Speed guards: the ten-field mapping of the issue against a hand-written function doing
-the same, measured in one run (ratios, not absolute times), and compile time."""
+"""The ten-field mapping of the benchmarks against a hand-written function doing the same:
+both must give the same payload. Timing lives in ``benchmarks/`` (no timing assertions
+in unit tests)."""
 
 from __future__ import annotations
 
-import timeit
 from typing import Any
 
 from actions import compile_mapping
@@ -88,22 +88,16 @@ def hand_written(e: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _best(func: Any, number: int = 3000) -> float:
-    return min(timeit.repeat(func, number=number, repeat=5)) / number
-
-
-def test_ten_field_mapping_against_hand_written() -> None:
+def test_ten_field_mapping_agrees_with_hand_written() -> None:
     mapping = compile_mapping(MAPPING)
     assert mapping.apply(EVENT) == hand_written(EVENT)
-    ratio = _best(lambda: mapping.apply(EVENT)) / _best(lambda: hand_written(EVENT))
-    # measured about 3.5-4x on CPython 3.11 (see docs/semantics/mappings.md); the bound
-    # leaves room for a loaded machine and catches regressions
-    assert ratio < 6.0, ratio
 
 
-def test_compile_fifty_fields_within_two_ms() -> None:
+def test_fifty_field_mapping_compiles() -> None:
     fields = {
         f"f{i}": {"@path": f"$.properties.p{i}"} if i % 3 else {"@template": "{{a}}-{{b.c}}"}
         for i in range(50)
     }
-    assert _best(lambda: compile_mapping(fields), number=20) < 0.002
+    event = {"a": 1, "b": {"c": 2}, "properties": {"p1": "x"}}
+    out = compile_mapping(fields).apply(event)
+    assert out["f0"] == "1-2" and out["f1"] == "x" and "f2" not in out
