@@ -1,0 +1,302 @@
+"""Per-event matching: a plan (plain tuples) becomes one Python callable, once.
+
+This is the only module that runs per event, and it imports nothing: a Cython twin
+(a later ``src_ext`` kernel) implements the same :func:`build` over the same plan.
+Everything about the trigger is decided before the first event (``actions.trigger.plan``
+turns the condition tree into the plan): field paths are split, ``String(expected)`` /
+``Number(expected)`` are computed, unknown operators and lookups that always throw are
+folded. What is left per event is reading fields and one comparison per condition.
+
+Plan nodes::
+
+    ("and", (node, ...))          every child, left to right, stopping at the first false
+    ("or", (node, ...))           some child, stopping at the first true
+    ("const", bool)
+    ("throw", message)            Segment's validate throws when it reaches this node
+    ("leaf", field, path, op, expected, units)
+        field     top-level key read from the event ("type", "properties", ...)
+        path      None: the field itself; a tuple of keys: Segment's ``get`` walk below it
+        op        one of OPERATORS below
+        expected  str for = != and the string operators, float for the number operators,
+                  None for exists/not_exists/is_true/is_false
+        units     True when the string operators must compare UTF-16 code units (the
+                  expected text holds a lone surrogate, e.g. half of an emoji)
+
+Values follow JavaScript, as Segment's ``validate`` does (conformance quirks 12, 13):
+the walk stops at the first falsy value and returns it (``0``, ``""``, ``false``,
+``null``, missing); arrays and strings answer ``length`` and indices; built-in methods
+(``properties.tags.map``) exist but are nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+Plan = tuple[Any, ...]
+Matcher = Callable[[dict[str, Any]], bool]
+
+
+class _Missing:
+    """JS ``undefined``: a field that is not there."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "undefined"
+
+
+class _Builtin:
+    """A JS built-in reached through a path (a method such as ``toString``, or
+    ``__proto__``): it exists, and it is not a string, number or boolean."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "[native code]"
+
+
+MISSING: Any = _Missing()
+BUILTIN: Any = _Builtin()
+
+OPERATORS = ("=", "!=", "number_equals", "number_not_equals", "<", "<=", ">", ">=",
+             "contains", "not_contains", "starts_with", "not_starts_with", "ends_with",
+             "not_ends_with", "exists", "not_exists", "is_true", "is_false")
+
+_OBJECT_MEMBERS = frozenset((
+    "constructor", "__proto__", "hasOwnProperty", "isPrototypeOf", "propertyIsEnumerable",
+    "toLocaleString", "toString", "valueOf", "__defineGetter__", "__defineSetter__",
+    "__lookupGetter__", "__lookupSetter__"))
+_ARRAY_MEMBERS = _OBJECT_MEMBERS | frozenset((
+    "at", "concat", "copyWithin", "entries", "every", "fill", "filter", "find",
+    "findIndex", "findLast", "findLastIndex", "flat", "flatMap", "forEach", "includes",
+    "indexOf", "join", "keys", "lastIndexOf", "map", "pop", "push", "reduce",
+    "reduceRight", "reverse", "shift", "slice", "some", "sort", "splice", "toReversed",
+    "toSorted", "toSpliced", "unshift", "values", "with"))
+_STRING_MEMBERS = _OBJECT_MEMBERS | frozenset((
+    "at", "anchor", "big", "blink", "bold", "charAt", "charCodeAt", "codePointAt",
+    "concat", "endsWith", "fixed", "fontcolor", "fontsize", "includes", "indexOf",
+    "isWellFormed", "italics", "lastIndexOf", "link", "localeCompare", "match",
+    "matchAll", "normalize", "padEnd", "padStart", "repeat", "replace", "replaceAll",
+    "search", "slice", "small", "split", "startsWith", "strike", "sub", "substr",
+    "substring", "sup", "toLocaleLowerCase", "toLocaleUpperCase", "toLowerCase",
+    "toUpperCase", "toWellFormed", "trim", "trimEnd", "trimLeft", "trimRight",
+    "trimStart"))
+_NUMBER_MEMBERS = _OBJECT_MEMBERS | frozenset(
+    ("toExponential", "toFixed", "toPrecision"))
+_FUNCTION_MEMBERS = _OBJECT_MEMBERS | frozenset(("apply", "bind", "call"))
+
+
+def units(text: str) -> str:
+    """``text`` as UTF-16 code units (astral characters become surrogate pairs)."""
+    if all(ord(ch) <= 0xFFFF for ch in text):
+        return text
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if code > 0xFFFF:
+            code -= 0x10000
+            out.append(chr(0xD800 + (code >> 10)) + chr(0xDC00 + (code & 0x3FF)))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _falsy(value: Any) -> bool:
+    """JS falsiness of a value that is not a dict (``{}`` and ``[]`` are truthy in JS)."""
+    if value is None or value is MISSING or value is False:
+        return True
+    cls = type(value)
+    if cls is str:
+        return not value
+    if cls is int or cls is float:
+        return value == 0 or value != value
+    return False
+
+
+def _member(value: Any, key: str) -> Any:
+    """``value[key]`` in JS for a truthy value that is not a plain object."""
+    cls = type(value)
+    if cls is list:
+        if key == "length":
+            return len(value)
+        index = _index(key)
+        if index is not None:
+            return value[index] if index < len(value) else MISSING
+        return BUILTIN if key in _ARRAY_MEMBERS else MISSING
+    if cls is str:
+        text = units(value)
+        if key == "length":
+            return len(text)
+        index = _index(key)
+        if index is not None:
+            return text[index] if index < len(text) else MISSING
+        return BUILTIN if key in _STRING_MEMBERS else MISSING
+    if cls is int or cls is float:
+        return BUILTIN if key in _NUMBER_MEMBERS else MISSING
+    if value is True or value is BUILTIN:
+        return BUILTIN if key in _FUNCTION_MEMBERS else MISSING
+    return MISSING
+
+
+def _index(key: str) -> int | None:
+    """An array index written canonically (``"0"``, ``"12"``, not ``"01"``)."""
+    if key.isascii() and key.isdigit() and (key == "0" or key[0] != "0"):
+        return int(key)
+    return None
+
+
+def walk(value: Any, path: tuple[str, ...]) -> Any:
+    """Segment's ``get``: ``path.reduce((o, k) => o && o[k], value)``."""
+    for key in path:
+        if type(value) is dict:
+            found = value.get(key, MISSING)
+            value = BUILTIN if found is MISSING and key in _OBJECT_MEMBERS else found
+        elif _falsy(value):
+            return value
+        else:
+            value = _member(value, key)
+    return value
+
+
+def _double(value: int) -> float:
+    try:
+        return float(value)
+    except OverflowError:
+        return float("inf") if value > 0 else float("-inf")
+
+
+def _number_test(op: str, n: float) -> Callable[[Any], bool]:
+    compare: Callable[[float], bool] = {
+        "number_equals": lambda x: x == n, "number_not_equals": lambda x: x != n,
+        "<": lambda x: x < n, "<=": lambda x: x <= n,
+        ">": lambda x: x > n, ">=": lambda x: x >= n,
+    }[op]
+
+    def test(v: Any) -> bool:
+        cls = type(v)
+        if cls is float:
+            return compare(v)
+        if cls is int:
+            return compare(_double(v))
+        return False
+
+    return test
+
+
+def _string_test(op: str, s: str, as_units: bool) -> Callable[[Any], bool]:
+    negate = op.startswith("not_")
+    base = op[4:] if negate else op
+    if base == "contains":
+        found: Callable[[str], bool] = (lambda v: s in v) if not as_units else (
+            lambda v: s in units(v))
+    elif base == "starts_with":
+        found = (lambda v: v.startswith(s)) if not as_units else (
+            lambda v: units(v).startswith(s))
+    else:
+        found = (lambda v: v.endswith(s)) if not as_units else (
+            lambda v: units(v).endswith(s))
+    if negate:
+        return lambda v: isinstance(v, str) and not found(v)
+    return lambda v: isinstance(v, str) and found(v)
+
+
+def value_test(op: str, expected: Any, as_units: bool) -> Callable[[Any], bool]:
+    """The comparison of one condition, as a function of the field's value."""
+    if op == "=":
+        return lambda v: v == expected
+    if op == "!=":
+        return lambda v: v != expected
+    if op == "exists":
+        return lambda v: v is not None and v is not MISSING
+    if op == "not_exists":
+        return lambda v: v is None or v is MISSING
+    if op == "is_true":
+        return lambda v: v is True
+    if op == "is_false":
+        return lambda v: v is False
+    if op in ("contains", "not_contains", "starts_with", "not_starts_with", "ends_with",
+              "not_ends_with"):
+        return _string_test(op, expected, as_units)
+    return _number_test(op, expected)
+
+
+def _leaf(field: str, path: tuple[str, ...] | None, op: str, expected: Any,
+          as_units: bool) -> Matcher:
+    if path is None:
+        if op == "=":
+            return lambda e: e.get(field) == expected
+        if op == "!=":
+            return lambda e: e.get(field) != expected
+        test = value_test(op, expected, as_units)
+        return lambda e: test(e.get(field, MISSING))
+    test = value_test(op, expected, as_units)
+    return lambda e: test(walk(e.get(field, MISSING), path))
+
+
+def _every(children: list[Matcher]) -> Matcher:
+    if not children:
+        return lambda e: True
+    if len(children) == 1:
+        return children[0]
+    if len(children) == 2:
+        a, b = children
+        return lambda e: a(e) and b(e)
+    if len(children) == 3:
+        a, b, c = children
+        return lambda e: a(e) and b(e) and c(e)
+    items = tuple(children)
+
+    def every(e: dict[str, Any]) -> bool:
+        for child in items:  # noqa: SIM110 - a plain loop is cheaper than all(genexpr)
+            if not child(e):
+                return False
+        return True
+
+    return every
+
+
+def _some(children: list[Matcher]) -> Matcher:
+    if not children:
+        return lambda e: False
+    if len(children) == 1:
+        return children[0]
+    if len(children) == 2:
+        a, b = children
+        return lambda e: a(e) or b(e)
+    items = tuple(children)
+
+    def some(e: dict[str, Any]) -> bool:
+        for child in items:  # noqa: SIM110 - a plain loop is cheaper than any(genexpr)
+            if child(e):
+                return True
+        return False
+
+    return some
+
+
+class ThrownByReference(Exception):
+    """Raised where Segment's ``validate`` throws; the caller turns it into its error."""
+
+
+def _thrower(message: str) -> Matcher:
+    def throw(e: dict[str, Any]) -> bool:
+        raise ThrownByReference(message)
+
+    return throw
+
+
+def build(plan: Plan) -> Matcher:
+    """The callable for ``plan``: ``matcher(event) -> bool``."""
+    kind = plan[0]
+    if kind == "and":
+        return _every([build(child) for child in plan[1]])
+    if kind == "or":
+        return _some([build(child) for child in plan[1]])
+    if kind == "const":
+        value = bool(plan[1])
+        return lambda e: value
+    if kind == "throw":
+        return _thrower(plan[1])
+    _, field, path, op, expected, as_units = plan
+    return _leaf(field, path, op, expected, as_units)

@@ -1,0 +1,163 @@
+"""Condition tree → matching plan (the tuples :mod:`actions.trigger.matcher` runs).
+
+This is Segment's ``validate`` (``packages/destination-subscriptions/src/validate.ts``)
+with every decision that does not depend on the event taken once:
+
+* the expected side of each comparison is converted as the reference converts it on
+  every call: ``String(expected)`` for ``=``/``!=`` and the string operators (a missing
+  value is ``"undefined"``), ``Number(expected)`` for the number operators
+  (``"27.5"`` → 27.5, ``true`` → 1, ``"abc"`` → NaN);
+* a condition name is split as ``get`` splits it (on ``.``, ``[`` and ``]``); an empty
+  name reads ``undefined`` (so the condition is folded to a constant);
+* unknown condition types, unknown operators and group operators other than
+  ``and``/``or`` are false (quirk 13);
+* the places where the reference throws — a null child, a group whose ``children`` is
+  not a list, a name with no segment (``"["``), a name that is not a string — become
+  ``throw`` nodes, raised only when evaluation reaches them, as in the reference.
+
+Any JSON value is accepted as a tree: Segment evaluates whatever it stores, so a tree
+is never rejected here, only evaluated the way the reference would.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any, Final
+
+from fql.js import js_string, js_trim
+
+from .conditions import DIRECT_TYPES, NAMED_TYPES, ROOT_OF, to_double
+from .errors import TriggerError
+from .matcher import MISSING, OPERATORS, Plan, units, value_test
+
+#: Nesting beyond this is refused (the tree is data; Python recursion is not).
+MAX_TREE_DEPTH: Final = 100
+
+_GET_SPLIT = re.compile(r"[^[.\]]+")
+_DECIMAL = re.compile(r"[+-]?(?:Infinity|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)")
+_RADIX = {"0x": 16, "0X": 16, "0o": 8, "0O": 8, "0b": 2, "0B": 2}
+_STRING_OPERATORS: Final = frozenset({"contains", "not_contains", "starts_with",
+                                      "not_starts_with", "ends_with", "not_ends_with"})
+_NUMBER_OPERATORS: Final = frozenset({"number_equals", "number_not_equals",
+                                      "<", "<=", ">", ">="})
+
+
+def js_to_number(value: Any) -> float:
+    """JS ``Number(value)`` for a JSON value (``MISSING`` is ``undefined``)."""
+    if value is MISSING or isinstance(value, dict):
+        return math.nan
+    if value is None or value is False:
+        return 0.0
+    if value is True:
+        return 1.0
+    if isinstance(value, (int, float)):
+        return to_double(value)
+    text = js_trim(value if isinstance(value, str) else js_string(value))
+    if not text:
+        return 0.0
+    if _DECIMAL.fullmatch(text):
+        return float(text)
+    base = _RADIX.get(text[:2])
+    if base is not None and len(text) > 2:
+        try:
+            return to_double(int(text[2:], base))
+        except ValueError:
+            return math.nan
+    return math.nan
+
+
+def js_truthy(value: Any) -> bool:
+    """JS truthiness of a JSON value (``{}`` and ``[]`` are truthy)."""
+    if value is MISSING or value is None or value is False:
+        return False
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value != 0 and not math.isnan(value)
+    if isinstance(value, str):
+        return value != ""
+    return True
+
+
+def _prop(node: Any, key: str) -> Any:
+    """``node[key]`` for a tree node (JSON values other than objects have none)."""
+    return node.get(key, MISSING) if isinstance(node, dict) else MISSING
+
+
+def compile_tree(tree: Any) -> Plan:
+    """The plan for a whole trigger: ``validate(tree, event)``."""
+    if tree is None:
+        return ("throw", "Cannot read properties of null (reading 'error')")
+    if js_truthy(_prop(tree, "error")):
+        return ("const", False)
+    return _group(tree, 0)
+
+
+def _group(node: Any, depth: int) -> Plan:
+    if depth > MAX_TREE_DEPTH:
+        raise TriggerError(f"the condition tree is nested deeper than {MAX_TREE_DEPTH} "
+                           "levels", code="TRG302")
+    operator = _prop(node, "operator")
+    if not isinstance(operator, str) or operator not in ("and", "or"):
+        return ("const", False)
+    children = _prop(node, "children")
+    if not isinstance(children, list):
+        method = "every" if operator == "and" else "some"
+        return ("throw", f"condition.children.{method} is not a function")
+    return (operator, tuple(_condition(child, depth + 1) for child in children))
+
+
+def _condition(node: Any, depth: int) -> Plan:
+    if node is None:
+        return ("throw", "Cannot read properties of null (reading 'type')")
+    ctype = _prop(node, "type")
+    if ctype == "group":
+        return _group(node, depth)
+    if not isinstance(ctype, str):
+        return ("const", False)
+    comparison = _comparison(_prop(node, "operator"), _prop(node, "value"))
+    if ctype in DIRECT_TYPES:
+        path: tuple[str, ...] | None = None
+    elif ctype in NAMED_TYPES:
+        split = _split_name(_prop(node, "name"))
+        if isinstance(split, str):
+            return ("throw", split)
+        if split is None:  # get() of a falsy name is undefined: known now
+            return ("const", comparison is not None and value_test(*comparison)(MISSING))
+        path = split
+    else:
+        return ("const", False)
+    if comparison is None:
+        return ("const", False)
+    return ("leaf", ROOT_OF[ctype], path, *comparison)
+
+
+def _split_name(name: Any) -> tuple[str, ...] | str | None:
+    """``get``'s path: a tuple of keys, ``None`` when the lookup is ``undefined`` (a
+    falsy name), or the message of the error the reference throws."""
+    if not js_truthy(name):
+        return None
+    if isinstance(name, list):
+        return tuple(js_string(key) for key in name)
+    if not isinstance(name, str):
+        return "path.match is not a function"
+    keys = _GET_SPLIT.findall(name)
+    if not keys:
+        return "Cannot read properties of null (reading 'reduce')"
+    return tuple(keys)
+
+
+def _comparison(operator: Any, value: Any) -> tuple[str, Any, bool] | None:
+    """``(op, expected, units)`` with the expected side converted, or ``None`` for an
+    operator ``validateValue`` does not know (always false)."""
+    if not isinstance(operator, str) or operator not in OPERATORS:
+        return None
+    expected: Any = None
+    as_units = False
+    if operator in _NUMBER_OPERATORS:
+        expected = js_to_number(value)
+    elif operator in ("=", "!=") or operator in _STRING_OPERATORS:
+        expected = "undefined" if value is MISSING else js_string(value)
+        if operator in _STRING_OPERATORS and any(
+                "\ud800" <= ch <= "\udfff" for ch in expected):
+            expected, as_units = units(expected), True
+    return operator, expected, as_units
