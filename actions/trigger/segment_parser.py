@@ -18,7 +18,6 @@ the reference's own message in ``segment_message``.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
 from typing import Any, Final
 
 from fql.diagnostics import Span
@@ -65,15 +64,6 @@ class _Thrown(Exception):
         self.token = token
 
 
-@dataclass(frozen=True, slots=True)
-class SegmentReading:
-    """What Segment's parser makes of a text: the tree, and the tokens it saw (the
-    linter compares them with the FQL reading)."""
-
-    tree: dict[str, Any]
-    tokens: tuple[Token, ...]
-
-
 class SourceMap:
     """Converts the lexer's UTF-16 offsets into the code point offsets of the source."""
 
@@ -102,17 +92,23 @@ def from_units(units: str) -> str:
     return units.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
 
 
-def read(text: str) -> SegmentReading:
-    """Parse ``text`` as Segment's trigger parser does. Raises :class:`TriggerError`
-    (``TRG0xx``) where the reference returns ``{error}``."""
+def tokenize(text: str) -> tuple[SourceMap, list[Token]]:
+    """The reference's tokens for ``text`` (identifier runs joined by ``normalize``).
+    Raises :class:`TriggerError` (``TRG001``) where the reference lexer throws."""
     source = SourceMap(text)
     try:
-        tokens = _normalize(lex(source.units))
+        return source, _normalize(lex(source.units))
     except SegmentLexError as exc:
         raise TriggerError(
             f"Segment's trigger parser rejects this text: {exc}", code="TRG001",
             span=source.span(exc.offset, exc.offset + 1), source=text,
             hint="Segment reports only: " + _UNDEFINED_TYPE) from None
+
+
+def read(text: str) -> dict[str, Any]:
+    """Parse ``text`` as Segment's trigger parser does. Raises :class:`TriggerError`
+    (``TRG0xx``) where the reference returns ``{error}``."""
+    source, tokens = tokenize(text)
     try:
         node = _parse_level(deque(tokens))
         if node is None:
@@ -125,7 +121,7 @@ def read(text: str) -> SegmentReading:
         raise err from None
     if node.get("type") != "group":
         node = {"type": "group", "operator": "and", "children": [node]}
-    return SegmentReading(node, tuple(tokens))
+    return node
 
 
 def _normalize(tokens: list[Token]) -> list[Token]:

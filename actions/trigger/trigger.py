@@ -1,0 +1,99 @@
+"""The public ``Trigger``: one condition tree, its compiled matcher, its text."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any, Literal
+
+from .errors import TriggerError, TriggerMatchError
+from .from_fql import to_tree
+from .generate import generate
+from .matcher import ThrownByReference, build
+from .plan import compile_tree
+from .segment_parser import read
+
+Mode = Literal["default", "segment"]
+
+
+class Trigger:
+    """A Destination Actions trigger: which events start a mapping.
+
+    Build one from text (:meth:`parse`) or from Segment's condition tree
+    (:meth:`from_conditions`). The tree is compiled once; :meth:`matches` then answers
+    exactly what Segment's ``validate`` answers. Instances are immutable and can be
+    shared between threads.
+    """
+
+    __slots__ = ("_fql", "_match", "_tree", "mode", "source")
+
+    def __init__(self, tree: Any, *, mode: Mode | None = None, source: str | None = None) -> None:
+        """Prefer :meth:`parse` / :meth:`from_conditions`; ``tree`` is copied."""
+        self._tree = copy.deepcopy(tree)
+        self._match = build(compile_tree(self._tree))
+        self._fql: str | None = None
+        #: how ``source`` was read (``None`` for a tree given directly)
+        self.mode = mode
+        #: the text this trigger was parsed from, if any
+        self.source = source
+
+    @classmethod
+    def parse(cls, text: str, mode: Mode = "default") -> Trigger:
+        """Read trigger text. ``default`` reads it as FQL (precedence, nesting, escapes)
+        and raises :class:`TriggerError` for what the tree cannot express; ``segment``
+        reads it exactly as Segment's trigger parser does, bugs included."""
+        if not isinstance(text, str):
+            raise TriggerError(f"trigger text must be a string, not {type(text).__name__}",
+                               code="TRG000")
+        if mode == "default":
+            tree = to_tree(text)
+        elif mode == "segment":
+            tree = read(text)
+        else:
+            raise ValueError(f"mode must be 'default' or 'segment', not {mode!r}")
+        return cls(tree, mode=mode, source=text)
+
+    @classmethod
+    def from_conditions(cls, tree: Any) -> Trigger:
+        """A trigger from Segment's condition tree (as stored by Segment: a ``group``
+        at the top). Any JSON is accepted and evaluated as Segment would: unknown types
+        and operators are false, and malformed nodes raise :class:`TriggerMatchError`
+        only when evaluation reaches them."""
+        return cls(tree)
+
+    @property
+    def conditions(self) -> Any:
+        """The condition tree, in Segment's shape (a fresh copy each time)."""
+        return copy.deepcopy(self._tree)
+
+    @property
+    def fql(self) -> str:
+        """The trigger text Segment's generator prints for this tree (with the repairs
+        listed in docs/semantics/triggers.md). Raises :class:`TriggerError` for trees
+        Segment cannot print (unknown condition types)."""
+        if self._fql is None:
+            self._fql = generate(self._tree)
+        return self._fql
+
+    def matches(self, event: dict[str, Any]) -> bool:
+        """Whether ``event`` (a JSON object) triggers the mapping."""
+        try:
+            return self._match(event)
+        except ThrownByReference as exc:
+            raise TriggerMatchError(f"Segment's validate throws here: {exc}") from None
+        except AttributeError:
+            if isinstance(event, dict):
+                raise
+            raise TriggerError(f"an event is a JSON object, not {type(event).__name__}",
+                               code="TRG311") from None
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Trigger) and other._tree == self._tree
+
+    def __hash__(self) -> int:
+        return hash(repr(self._tree))
+
+    def __repr__(self) -> str:
+        try:
+            return f"Trigger({self.fql!r})"
+        except TriggerError:
+            return f"Trigger.from_conditions({self._tree!r})"
