@@ -286,13 +286,27 @@ def _thrower(message: str) -> Matcher:
     return throw
 
 
+def _fused_equalities(kind: str, children: tuple[Plan, ...]) -> Matcher | None:
+    """Two top-level ``=`` tests in one group (``type = "track" and event = "x"``, the
+    most common trigger) as a single function: no call per condition."""
+    if len(children) != 2 or not all(
+            child[0] == "leaf" and child[2] is None and child[3] == "=" for child in children):
+        return None
+    (_, f1, _, _, s1, _), (_, f2, _, _, s2, _) = children
+    if kind == "and":
+        return lambda e: e.get(f1) == s1 and e.get(f2) == s2
+    return lambda e: e.get(f1) == s1 or e.get(f2) == s2
+
+
 def build(plan: Plan) -> Matcher:
     """The callable for ``plan``: ``matcher(event) -> bool``."""
     kind = plan[0]
-    if kind == "and":
-        return _every([build(child) for child in plan[1]])
-    if kind == "or":
-        return _some([build(child) for child in plan[1]])
+    if kind in ("and", "or"):
+        fused = _fused_equalities(kind, plan[1])
+        if fused is not None:
+            return fused
+        children = [build(child) for child in plan[1]]
+        return _every(children) if kind == "and" else _some(children)
     if kind == "const":
         value = bool(plan[1])
         return lambda e: value

@@ -34,7 +34,7 @@ from .matcher import MISSING, OPERATORS, Plan, units, value_test
 #: Nesting beyond this is refused (the tree is data; Python recursion is not).
 MAX_TREE_DEPTH: Final = 100
 
-_GET_SPLIT = re.compile(r"[^[.\]]+")
+GET_SPLIT = re.compile(r"[^[.\]]+")
 _DECIMAL = re.compile(r"[+-]?(?:Infinity|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)")
 _RADIX = {"0x": 16, "0X": 16, "0o": 8, "0O": 8, "0b": 2, "0B": 2}
 _STRING_OPERATORS: Final = frozenset({"contains", "not_contains", "starts_with",
@@ -114,7 +114,7 @@ def _condition(node: Any, depth: int) -> Plan:
         return _group(node, depth)
     if not isinstance(ctype, str):
         return ("const", False)
-    comparison = _comparison(_prop(node, "operator"), _prop(node, "value"))
+    comparison = expected_side(_prop(node, "operator"), _prop(node, "value"))
     if ctype in DIRECT_TYPES:
         path: tuple[str, ...] | None = None
     elif ctype in NAMED_TYPES:
@@ -140,13 +140,13 @@ def _split_name(name: Any) -> tuple[str, ...] | str | None:
         return tuple(js_string(key) for key in name)
     if not isinstance(name, str):
         return "path.match is not a function"
-    keys = _GET_SPLIT.findall(name)
+    keys = GET_SPLIT.findall(name)
     if not keys:
         return "Cannot read properties of null (reading 'reduce')"
     return tuple(keys)
 
 
-def _comparison(operator: Any, value: Any) -> tuple[str, Any, bool] | None:
+def expected_side(operator: Any, value: Any) -> tuple[str, Any, bool] | None:
     """``(op, expected, units)`` with the expected side converted, or ``None`` for an
     operator ``validateValue`` does not know (always false)."""
     if not isinstance(operator, str) or operator not in OPERATORS:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import copy
 from typing import Any, Literal
 
+import fql
+
 from .errors import TriggerError, TriggerMatchError
+from .expression import to_fql_expression, tree_from_expression
 from .from_fql import to_tree
 from .generate import generate
 from .matcher import ThrownByReference, build
@@ -73,6 +76,22 @@ class Trigger:
         if self._fql is None:
             self._fql = generate(self._tree)
         return self._fql
+
+    def to_fql_expression(self) -> str:
+        """FQL text that ``fql.compile`` evaluates exactly like this trigger (guards
+        included where the two lookups differ). Raises ``TRG4xx`` where no exact
+        expression exists (docs/semantics/triggers.md, "Conversions")."""
+        return to_fql_expression(self._tree)
+
+    def to_expression(self) -> fql.Expression:
+        """:meth:`to_fql_expression`, compiled."""
+        return fql.compile(self.to_fql_expression())
+
+    @classmethod
+    def from_expression(cls, text: str) -> Trigger:
+        """The trigger for an FQL expression that means the same in both engines;
+        ``TRG405`` (with the trigger's exact meaning as a hint) when it would not."""
+        return cls(tree_from_expression(text), mode="default", source=text)
 
     def matches(self, event: dict[str, Any]) -> bool:
         """Whether ``event`` (a JSON object) triggers the mapping."""
