@@ -29,6 +29,7 @@ from .segment_lexer import (
     CONDITIONAL,
     DOT,
     IDENT,
+    NUMBER,
     OPERATOR,
     PARENLEFT,
     PARENRIGHT,
@@ -219,6 +220,16 @@ def unreadable_path(source: SourceMap, tokens: list[Token]) -> Iterator[Diagnost
                       "its own parser misreads them")
 
 
+def exponent(source: SourceMap, tokens: list[Token]) -> Iterator[Diagnostic]:
+    """TRG110: a number with an exponent (``25e0``). Segment's lexer has no exponents
+    (quirk 7): it reads the digits, then a word that its parser ignores."""
+    for before, tok, nxt in zip(tokens, tokens[1:], tokens[2:], strict=False):
+        if tok.type == NUMBER and nxt.type == IDENT and nxt.start == tok.end and \
+                before.type != DOT:
+            yield _at(source, tok, "TRG110", f"Segment reads this number as {tok.value} "
+                      f"and ignores {nxt.value!r}", "write the number without an exponent")
+
+
 RULES: tuple[Rule, ...] = (
     precedence,
     upper_case_conjunction,
@@ -228,4 +239,5 @@ RULES: tuple[Rule, ...] = (
     string_escapes,
     glued_quote,
     unreadable_path,
+    exponent,
 )

@@ -118,6 +118,9 @@ class Converter:
 
     def field(self, node: ast.Node) -> tuple[str, str | None] | None:
         """``(condition type, name)`` for a field path, or ``None`` (problem recorded)."""
+        if isinstance(node, ast.Call):
+            self.unsupported(node)
+            return None
         if not isinstance(node, ast.Path):
             self.problem(node, "TRG205", "the left side of a trigger condition must be a "
                          "field", "write the field first: type = \"track\"")
