@@ -13,6 +13,7 @@ _EXPORTS = {
     # triggers
     "Trigger": "actions.trigger",
     "TriggerError": "actions.trigger",
+    "TriggerMatchError": "actions.trigger",
     "check_trigger": "actions.trigger",
     # mappings
     "compile_mapping": "actions.mapping",
