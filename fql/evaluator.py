@@ -12,15 +12,15 @@ ordering needs two numbers or two strings; ``in`` needs a list on the right.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, NamedTuple
 
 from . import plan
-from .values import json_type, order, strict_equal
+from .values import json_type, not_an_object, order, strict_equal
 
 Fn = Callable[[Any], Any]
 
-_SCALARS = (str, int, float, bool, type(None))
+_NUMBERS = frozenset({int, float})
 
 
 def lookup(value: Any, keys: tuple[str, ...]) -> Any:
@@ -39,8 +39,41 @@ def lookup(value: Any, keys: tuple[str, ...]) -> Any:
     return value
 
 
+class Program(NamedTuple):
+    """The entry points an :class:`~fql.Expression` binds (the kernel's ``Program`` has
+    the same four). Each checks that the event is a JSON object before evaluating."""
+
+    evaluate: Callable[[Any], Any]
+    matches: Callable[[Any], bool]
+    matches_many: Callable[[Iterable[Any]], list[bool]]
+    filter: Callable[[Iterable[Any]], list[Any]]
+
+
+def build_program(node: plan.PNode) -> Program:
+    """Build the four entry points of a plan."""
+    fn = build(node)
+
+    def evaluate(event: Any) -> Any:
+        if type(event) is not dict and not isinstance(event, dict):
+            raise not_an_object(event)
+        return fn(event)
+
+    def matches(event: Any) -> bool:
+        if type(event) is not dict and not isinstance(event, dict):
+            raise not_an_object(event)
+        return fn(event) is True
+
+    def matches_many(events: Iterable[Any]) -> list[bool]:
+        return [matches(event) for event in events]
+
+    def filter_events(events: Iterable[Any]) -> list[Any]:
+        return [event for event in events if matches(event)]
+
+    return Program(evaluate, matches, matches_many, filter_events)
+
+
 def build(node: plan.PNode) -> Fn:
-    """Compile ``node`` into a function of the event."""
+    """Compile ``node`` into a function of a JSON-object event."""
     return _BUILDERS[type(node)](node)
 
 
@@ -75,7 +108,12 @@ def _get(node: plan.PNode) -> Fn:
     rest = keys[1:]
 
     def getn(event: Any) -> Any:
-        return lookup(event.get(k0), rest)
+        v = event.get(k0)
+        for i, key in enumerate(rest):
+            if type(v) is not dict:
+                return lookup(v, rest[i:])
+            v = v.get(key)
+        return v
 
     return getn
 
@@ -146,6 +184,20 @@ def _order(node: plan.PNode) -> Fn:
     assert isinstance(node, plan.Order)
     op = node.op
     left, right = build(node.left), build(node.right)
+    if isinstance(node.right, plan.Const) and type(node.right.value) in (int, float):
+        # `field > 100`: compare directly when the field is a plain number.
+        bound = node.right.value
+        if op == ">":
+            return lambda event: (v > bound) if type(v := left(event)) in _NUMBERS \
+                else order(op, v, bound)
+        if op == ">=":
+            return lambda event: (v >= bound) if type(v := left(event)) in _NUMBERS \
+                else order(op, v, bound)
+        if op == "<":
+            return lambda event: (v < bound) if type(v := left(event)) in _NUMBERS \
+                else order(op, v, bound)
+        return lambda event: (v <= bound) if type(v := left(event)) in _NUMBERS \
+            else order(op, v, bound)
     return lambda event: order(op, left(event), right(event))
 
 

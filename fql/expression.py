@@ -14,7 +14,6 @@ from typing import Any
 
 from . import ast, backend
 from .compiler import to_plan
-from .errors import FqlEventError
 from .format import format_node
 from .ir import from_ir as _ir_to_ast
 from .ir import to_ir as _ast_to_ir
@@ -27,59 +26,45 @@ COMPILE_CACHE_SIZE = 1024
 
 
 class Expression:
-    """A compiled FQL expression; build it with :func:`fql.compile` or :func:`fql.from_ir`."""
+    """A compiled FQL expression; build it with :func:`fql.compile` or :func:`fql.from_ir`.
 
-    __slots__ = ("_fn", "ast", "plan", "text")
+    Entry points (bound at construction to the active backend's program, so a call goes
+    straight into the evaluator):
+
+    - ``evaluate(event)``: the FQL value of the expression for ``event`` (a JSON object);
+    - ``matches(event)``: true only when that value is exactly ``true`` (FQL-01);
+    - ``matches_many(events)``: ``matches`` over many events, with the loop in the kernel;
+    - ``filter(events)``: the events that match, in order (the same objects, not copies).
+
+    Each raises :class:`~fql.FqlEventError` for an event that is not a JSON object or an
+    event value that is not JSON; never anything else.
+    """
+
+    __slots__ = ("ast", "evaluate", "filter", "matches", "matches_many", "plan", "text")
 
     text: str
     ast: ast.Node
     plan: PNode
-    _fn: Callable[[Any], Any]
+    evaluate: Callable[[Any], Any]
+    matches: Callable[[Any], bool]
+    matches_many: Callable[[Iterable[Any]], list[bool]]
+    filter: Callable[[Iterable[Any]], list[Any]]
 
     def __init__(self, tree: ast.Node, text: str | None = None) -> None:
         source = text if text is not None else format_node(tree)
-        object.__setattr__(self, "text", source)
-        object.__setattr__(self, "ast", tree)
-        object.__setattr__(self, "plan", to_plan(tree, source))
-        object.__setattr__(self, "_fn", backend.build(self.plan))
+        compiled = to_plan(tree, source)
+        program = backend.build(compiled)
+        for name, value in (("text", source), ("ast", tree), ("plan", compiled),
+                            ("evaluate", program.evaluate), ("matches", program.matches),
+                            ("matches_many", program.matches_many),
+                            ("filter", program.filter)):
+            object.__setattr__(self, name, value)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("Expression is immutable")
 
     def __repr__(self) -> str:
         return f"fql.compile({self.text!r})"
-
-    def evaluate(self, event: Any) -> Any:
-        """The FQL value of the expression for ``event`` (a JSON object)."""
-        try:
-            return self._fn(event)
-        except AttributeError:
-            raise _not_an_object(event) from None
-
-    def matches(self, event: Any) -> bool:
-        """True only when the expression's value is exactly ``true`` (FQL-01)."""
-        try:
-            return self._fn(event) is True
-        except AttributeError:
-            raise _not_an_object(event) from None
-
-    def matches_many(self, events: Iterable[Any]) -> list[bool]:
-        """:meth:`matches` over many events, with less per-event overhead."""
-        fn = self._fn
-        try:
-            return [fn(event) is True for event in events]
-        except AttributeError:
-            raise FqlEventError("every event must be a JSON object (dict)",
-                                code="FQL603") from None
-
-    def filter(self, events: Iterable[Any]) -> list[Any]:
-        """The events that match, in order (the same objects, not copies)."""
-        fn = self._fn
-        try:
-            return [event for event in events if fn(event) is True]
-        except AttributeError:
-            raise FqlEventError("every event must be a JSON object (dict)",
-                                code="FQL603") from None
 
     def to_ir(self) -> Any:
         """Segment's compiled IR for this expression (JSON data)."""
@@ -88,11 +73,6 @@ class Expression:
     def format(self) -> str:
         """The canonical text."""
         return format_node(self.ast)
-
-
-def _not_an_object(event: Any) -> FqlEventError:
-    return FqlEventError(f"an event must be a JSON object (dict), not {type(event).__name__}",
-                         code="FQL603")
 
 
 @lru_cache(maxsize=COMPILE_CACHE_SIZE)

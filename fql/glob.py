@@ -39,8 +39,15 @@ class Glob:
     head: _Piece | None = None
     middles: tuple[_Piece, ...] = ()
     tail: _Piece | None = None
+    #: For patterns made only of literal text and ``*`` (``Product *``, ``*@x.com``):
+    #: the text split at the stars, matched with ``startswith``/``find``/``endswith``
+    #: instead of regular expressions (the kernel uses the same split).
+    literal_parts: tuple[str, ...] | None = None
 
     def match(self, text: str) -> bool:
+        parts = self.literal_parts
+        if parts is not None:
+            return match_literal_parts(text, parts)
         if not self.valid:
             return False
         head = self.head
@@ -74,6 +81,25 @@ class _Piece:
 
     regex: re.Pattern[str]
     width: int
+
+
+def match_literal_parts(text: str, parts: tuple[str, ...]) -> bool:
+    """Glob match for a star-separated literal pattern (``parts`` = pattern split at
+    ``*``): the same greedy leftmost algorithm as :meth:`Glob.match`."""
+    if len(parts) == 1:
+        return text == parts[0]
+    head, tail = parts[0], parts[-1]
+    if len(text) < len(head) + len(tail) or not text.startswith(head) or \
+            not text.endswith(tail):
+        return False
+    start, end = len(head), len(text) - len(tail)
+    for piece in parts[1:-1]:
+        if piece:
+            found = text.find(piece, start, end)
+            if found < 0:
+                return False
+            start = found + len(piece)
+    return True
 
 
 def _class(pattern: str, i: int) -> tuple[str, int]:
@@ -137,12 +163,13 @@ def compile_glob(pattern: str) -> Glob:
                 i += 1
     except _BadPattern:
         return Glob(pattern, False)
+    literal = None if any(c in pattern for c in "?[\\") else tuple(pattern.split("*"))
     pieces = [_Piece(re.compile("".join(p), re.DOTALL), len(p)) if p else None for p in raw_pieces]
     if len(pieces) == 1:
         only = pieces[0] or _Piece(re.compile(""), 0)
-        return Glob(pattern, True, False, only)
+        return Glob(pattern, True, False, only, literal_parts=literal)
     middles = tuple(p for p in pieces[1:-1] if p is not None)
-    return Glob(pattern, True, True, pieces[0], middles, pieces[-1])
+    return Glob(pattern, True, True, pieces[0], middles, pieces[-1], literal)
 
 
 def glob_match(text: str, pattern: str) -> bool:

@@ -44,6 +44,13 @@ def not_json(value: Any) -> FqlEventError:
     )
 
 
+def not_an_object(event: Any) -> FqlEventError:
+    """The error for an event that is not a JSON object."""
+    return FqlEventError(
+        f"an event must be a JSON object (dict), not {type(event).__name__}", code="FQL603"
+    )
+
+
 def is_number(value: Any) -> bool:
     """True for JSON numbers: ``int``/``float`` but never ``bool``."""
     return isinstance(value, (int, float)) and not isinstance(value, bool)

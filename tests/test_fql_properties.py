@@ -82,3 +82,17 @@ def test_ir_round_trip(tree: ast.Node) -> None:
 
 def _same(a: object, b: object) -> bool:
     return a == b or (a != a and b != b)  # NaN
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet="ab*", max_size=7), st.text(alphabet="ab", max_size=8))
+def test_literal_glob_fast_path_agrees_with_general_matcher(pattern: str, text: str) -> None:
+    """Star-and-literal patterns take a str-method path; it must answer like the
+    general (regex piece) matcher."""
+    from dataclasses import replace
+
+    from fql.glob import compile_glob
+
+    glob = compile_glob(pattern)
+    assert glob.literal_parts is not None
+    assert glob.match(text) is replace(glob, literal_parts=None).match(text)
