@@ -1,0 +1,1 @@
+"""Benchmarks: workloads, a seeded event generator, and ratio reports."""

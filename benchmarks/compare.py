@@ -1,0 +1,101 @@
+"""Print engine/hand-written time ratios for W1-W4 and compile times, in one process.
+
+Usage: ``python -m benchmarks.compare [--events N] [--rounds R]``
+
+Each ratio is the median over ``R`` rounds of (engine time / hand-written time), both
+timed in the same round over the same generated events. Per-event calls are driven by
+``collections.deque(map(fn, events), 0)`` so neither side pays a Python loop; the batch
+rows compare ``matches_many(events)`` with the hand-written function called in a Python
+list comprehension, as a user would write it. Ratios below 1 mean the engine is faster.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+import actions
+import fql
+from fql.backend import build_python, kernel_builder
+from fql.compiler import to_plan
+
+from .events import generate
+from .workloads import FQL_WORKLOADS, W4, hand_w4
+
+
+def _time(fn: Callable[[], Any]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def ratio(engine: Callable[[], Any], baseline: Callable[[], Any], rounds: int) -> float:
+    """Median over rounds of engine/baseline, the two timed back to back."""
+    engine()
+    baseline()  # warm up
+    return statistics.median(_time(engine) / _time(baseline) for _ in range(rounds))
+
+
+def fifty_field_mapping() -> dict[str, Any]:
+    return {f"f{i}": {"@path": f"$.properties.p{i}"} if i % 3 else
+            {"@template": "{{properties.a}}-{{context.page.path}}"} for i in range(50)}
+
+
+def five_kb_fql() -> str:
+    clause = ('(type = "track" and properties.revenue > {n} and '
+              'match(context.page.path, "/products/*") and !contains(userId, "test{n}"))')
+    parts: list[str] = []
+    n = 0
+    while len(" or ".join(parts)) < 5000:
+        parts.append(clause.format(n=n))
+        n += 1
+    return " or ".join(parts[:-1])
+
+
+def best_time(fn: Callable[[], Any], rounds: int) -> float:
+    return min(_time(fn) for _ in range(rounds))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=int, default=20_000)
+    parser.add_argument("--rounds", type=int, default=7)
+    args = parser.parse_args(argv)
+    events = generate(args.events)
+    rounds = args.rounds
+    kernel = kernel_builder()
+    print(f"# {platform.python_implementation()} {platform.python_version()}, "
+          f"{platform.machine()}, {len(events)} events, median of {rounds} rounds")
+    print("workload  backend  per-event  batch")
+    for name, (text, hand) in FQL_WORKLOADS.items():
+        plan = to_plan(fql.parse(text))
+        builders = [("python", build_python)] + ([("cython", kernel)] if kernel else [])
+        for backend, build in builders:
+            program = build(plan)
+            single = ratio(lambda p=program: deque(map(p.matches, events), 0),
+                           lambda h=hand: deque(map(h, events), 0), rounds)
+            batch = ratio(lambda p=program: p.matches_many(events),
+                          lambda h=hand: [h(e) for e in events], rounds)
+            print(f"{name:<9} {backend:<8} {single:9.2f}  {batch:5.2f}")
+    mapping = actions.compile_mapping(W4)
+    single = ratio(lambda: deque(map(mapping.apply, events), 0),
+                   lambda: deque(map(hand_w4, events), 0), rounds)
+    batch = ratio(lambda: mapping.apply_batch(events), lambda: [hand_w4(e) for e in events],
+                  rounds)
+    print(f"{'W4':<9} {'python':<8} {single:9.2f}  {batch:5.2f}")
+    text = five_kb_fql()
+    compile_fql = best_time(lambda: fql.Expression(fql.parse(text), text), rounds)
+    fields = fifty_field_mapping()
+    compile_mapping = best_time(lambda: actions.compile_mapping(fields), rounds)
+    print(f"compile {len(text)}-byte FQL: {compile_fql * 1000:.2f} ms")
+    print(f"compile 50-field mapping: {compile_mapping * 1000:.2f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
