@@ -1,4 +1,6 @@
 # cython: language_level=3, boundscheck=False, wraparound=False
+# cython: binding=False, always_allow_keywords=False
+# (plain METH_O methods: the per-event entry points are called millions of times)
 """The Cython kernel: runs a compiled FQL plan (``fql/plan.py``).
 
 Twin of ``fql/evaluator.py`` (the reference): same values, same errors, for every plan
@@ -98,6 +100,22 @@ cdef class And(Node):
             if not op.test(event):
                 return False
         return True
+
+
+cdef class And2(Node):
+    """``a and b``: the two-operand case without the loop."""
+    cdef Node a
+    cdef Node b
+
+    def __init__(self, Node a, Node b):
+        self.a = a
+        self.b = b
+
+    cdef object eval(self, object event):
+        return self.test(event)
+
+    cdef bint test(self, object event) except -1:
+        return self.a.test(event) and self.b.test(event)
 
 
 cdef class Or(Node):
@@ -203,6 +221,16 @@ cdef enum OrderOp:
     LT, LE, GT, GE
 
 
+cdef inline bint _compare_doubles(OrderOp op, double a, double b):
+    if op == LT:
+        return a < b
+    if op == LE:
+        return a <= b
+    if op == GT:
+        return a > b
+    return a >= b
+
+
 cdef class Order(Node):
     cdef Node left
     cdef Node right
@@ -216,10 +244,15 @@ cdef class Order(Node):
         self.op = {"<": LT, "<=": LE, ">": GT, ">=": GE}[op]
 
     cdef object eval(self, object event):
+        return self.test(event)
+
+    cdef bint test(self, object event) except -1:
         cdef object a = self.left.eval(event)
         cdef object b = self.right.eval(event)
         cdef type ta = type(a)
         cdef type tb = type(b)
+        if ta is float and tb is float:
+            return _compare_doubles(self.op, <double>a, <double>b)
         if ((ta is int or ta is float) and (tb is int or tb is float)) or \
                 (ta is str and tb is str):
             if self.op == LT:
@@ -427,6 +460,8 @@ cdef Node _build(object node):
     if kind is _plan.Not:
         return Not(_build(node.operand))
     if kind is _plan.And:
+        if len(node.operands) == 2:
+            return And2(_build(node.operands[0]), _build(node.operands[1]))
         return And([_build(op) for op in node.operands])
     if kind is _plan.Or:
         return Or([_build(op) for op in node.operands])
