@@ -1,0 +1,1 @@
+type = "track" and event = "Order Completed" or event = "Order Refunded"

@@ -1,0 +1,67 @@
+"""``fql lint PATH...``: lint FQL files, triggers and JSON/YAML rule files.
+
+Directories are searched for ``*.fql``, ``*.trigger``, ``*.json``, ``*.yaml`` and
+``*.yml``. Exit codes: 0 no findings, 1 findings (unless ``--exit-zero``), 2 usage or
+internal error. ``--select``/``--ignore`` take code prefixes (``FQL3``, ``TRG101``);
+``--explain CODE`` prints a code's documentation.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TextIO
+
+from ..lint import explain, lint_path
+from ..lint.formatters import FORMATTERS
+from . import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
+
+NAME = "lint"
+HELP = "Lint FQL, trigger, mapping, filter and device-mode rule files."
+SUFFIXES = (".fql", ".trigger", ".json", ".yaml", ".yml")
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", type=Path, help="files or directories")
+    parser.add_argument("--format", choices=sorted(FORMATTERS), default="text")
+    parser.add_argument("--select", action="append", default=[], metavar="PREFIX",
+                        help="only report codes starting with PREFIX (repeatable)")
+    parser.add_argument("--ignore", action="append", default=[], metavar="PREFIX",
+                        help="never report codes starting with PREFIX (repeatable)")
+    parser.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
+    parser.add_argument("--explain", metavar="CODE", help="print the documentation of CODE")
+
+
+def _files(paths: list[Path]) -> list[Path]:
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES
+                                and p.is_file()))
+        else:
+            found.append(path)
+    return found
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if args.explain:
+        doc = explain(args.explain)
+        if doc is None:
+            print(f"fql lint: unknown code {args.explain!r}", file=err)
+            return EXIT_ERROR
+        print(f"{args.explain.upper()}\n\n{doc}", file=out)
+        return EXIT_OK
+    if not args.paths:
+        print("fql lint: give at least one file or directory", file=err)
+        return EXIT_ERROR
+    missing = [p for p in args.paths if not p.exists()]
+    if missing:
+        print(f"fql lint: no such file or directory: {missing[0]}", file=err)
+        return EXIT_ERROR
+    findings = [
+        f for path in _files(args.paths) for f in lint_path(path)
+        if (not args.select or f.diagnostic.code.startswith(tuple(args.select)))
+        and not f.diagnostic.code.startswith(tuple(args.ignore) or ("\0",))
+    ]
+    out.write(FORMATTERS[args.format]().format(findings))
+    return EXIT_FINDINGS if findings and not args.exit_zero else EXIT_OK

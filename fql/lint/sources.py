@@ -1,0 +1,302 @@
+"""Read a rule file, recognise what it holds, and lint it into located findings.
+
+Kinds, recognised by extension and then by content:
+
+- ``.fql``: one FQL expression; lines whose first non-blank character is ``#`` are
+  comments (blanked out before parsing, so columns stay right). ``# fql: ignore[CODE,..]``
+  suppresses those codes on its own line and the next; ``# fql: ignore`` alone on the
+  first line suppresses the whole file.
+- ``.trigger``: one Destination Actions trigger (FQL as Segment's condition builder
+  writes it).
+- JSON or YAML: destination filters (a list of ``{"if", "actions"}`` objects or the
+  Public API's ``{"filters": [...]}``), Protocols transformations
+  (``{"transformations": [...]}``), device-mode rules (objects with ``matchers`` and
+  ``transformers``), an action (``{"trigger": ..., "mapping": {...}}``) or a mapping (an
+  object using ``@`` directives).
+
+Findings in JSON files are located by their JSON-pointer path (``/filters/1/if``) with
+a small position-recording scan of the text; conditions inside a JSON string are placed
+at their column within that string.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from .. import check as fql_check
+from .. import compile as fql_compile
+from ..diagnostics import Diagnostic
+from ..errors import FqlError
+from ..plan import Const
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A diagnostic in a file, with the file's text for the caret renderer."""
+
+    path: str
+    diagnostic: Diagnostic
+    source: str | None
+
+
+_IGNORE = re.compile(r"#\s*fql:\s*ignore(?:\[([A-Z0-9, ]+)\])?")
+
+
+def lint_path(path: Path) -> list[Finding]:
+    """Every finding in one file, sorted by position."""
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return [Finding(name, Diagnostic("LNT001", f"cannot read the file: {exc}"), None)]
+    suffix = path.suffix.lower()
+    if suffix == ".fql":
+        diags = _suppress(text, fql_check(_blank_comments(text)))
+    elif suffix == ".trigger":
+        from actions import check_trigger
+
+        diags = check_trigger(text.strip("\n"))
+    else:
+        diags = _lint_data_file(text, suffix)
+    return [Finding(name, d, text) for d in sorted(diags, key=lambda d: (d.line, d.column))]
+
+
+def _blank_comments(text: str) -> str:
+    return "\n".join(" " * len(line) if line.lstrip().startswith("#") else line
+                     for line in text.split("\n"))
+
+
+def _suppress(text: str, diags: list[Diagnostic]) -> list[Diagnostic]:
+    lines = text.split("\n")
+    first = _IGNORE.search(lines[0]) if lines else None
+    if first and first.group(1) is None and lines[0].lstrip().startswith("#"):
+        return []
+    ignored: dict[int, set[str] | None] = {}
+    for number, line in enumerate(lines, start=1):
+        m = _IGNORE.search(line)
+        if m:
+            codes = {c.strip() for c in m.group(1).split(",")} if m.group(1) else None
+            for target in (number, number + 1):
+                ignored[target] = codes
+    kept = []
+    for d in diags:
+        if d.line in ignored and (ignored[d.line] is None or d.code in ignored[d.line]):
+            continue
+        kept.append(d)
+    return kept
+
+
+def _lint_data_file(text: str, suffix: str) -> list[Diagnostic]:
+    positions: dict[str, int] = {}
+    try:
+        if suffix in (".yaml", ".yml"):
+            import yaml
+
+            data = yaml.safe_load(text)
+        else:
+            data = json.loads(text)
+            positions = locate(text)
+    except Exception as exc:
+        return [Diagnostic("LNT001", f"cannot parse the file: {exc}")]
+    linter = _linter_for(data)
+    if linter is None:
+        return [Diagnostic("LNT002", "not a recognised rule file (FQL, trigger, mapping, "
+                           "destination filters, transformations or device-mode rules)",
+                           "warning")]
+    placer = _Placer(text, positions)
+    return [placer.place(d) for d in linter(data)]
+
+
+def _linter_for(data: Any) -> Callable[[Any], list[Diagnostic]] | None:
+    if isinstance(data, dict) and "filters" in data:
+        return lambda d: _lint_filters(d["filters"], "/filters")
+    if isinstance(data, list) and data and all(isinstance(x, dict) and "if" in x for x in data):
+        return lambda d: _lint_filters(d, "")
+    if isinstance(data, dict) and "transformations" in data:
+        return _lint_transformations
+    if isinstance(data, list) and data and all(isinstance(x, dict) and "matchers" in x
+                                              for x in data):
+        return _lint_tsub
+    if isinstance(data, dict) and "trigger" in data and "mapping" in data:
+        return _lint_action
+    if isinstance(data, dict) and _has_directive(data):
+        return _lint_mapping
+    return None
+
+
+def _has_directive(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(isinstance(k, str) and k.startswith("@") for k in value) or any(
+            _has_directive(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_directive(v) for v in value)
+    return False
+
+
+def _in_string(pointer: str, diags: list[Diagnostic]) -> Iterator[Diagnostic]:
+    """Diagnostics of a rule held in a JSON string: the JSON path says where the string
+    is, ``extra['in_string']`` marks the line/column as relative to its text."""
+    for d in diags:
+        yield replace(d, path=pointer, extra={"in_string": True})
+
+
+def _lint_filters(filters: Any, base: str) -> list[Diagnostic]:
+    from ..filter_errors import RuleError
+    from ..filters import FilterList
+
+    found: list[Diagnostic] = []
+    if not isinstance(filters, list):
+        return [Diagnostic("FLT100", "filters must be a list", path=base or "/")]
+    for index, item in enumerate(filters):
+        condition = item.get("if") if isinstance(item, dict) else None
+        if not isinstance(condition, str) or condition.strip() == "all":
+            continue
+        pointer = f"{base}/{index}/if"
+        diags = fql_check(condition)
+        found.extend(_in_string(pointer, diags))
+        if not any(d.severity == "error" for d in diags):
+            found.extend(_never_matches(condition, pointer))
+    try:
+        FilterList.load(filters, strict=True)
+    except RuleError as err:
+        if err.code != "FLT102":  # invalid FQL is already reported above, located
+            found.append(Diagnostic(err.code, err.message, path=base + (err.field or "")))
+    return found
+
+
+def never_matches(condition: str) -> bool:
+    """A condition whose value is a constant other than true: the filter can never
+    match (its drop or sample never happens)."""
+    try:
+        expr = fql_compile(condition)
+    except FqlError:
+        return False
+    return isinstance(expr.plan, Const) and expr.plan.value is not True
+
+
+def _never_matches(condition: str, pointer: str) -> Iterator[Diagnostic]:
+    if never_matches(condition):
+        yield Diagnostic("FLT120", "this filter's condition is always false: it never acts",
+                         "warning", path=pointer)
+
+
+def _lint_transformations(data: Any) -> list[Diagnostic]:
+    from ..filter_errors import RuleError
+    from ..transformations import Transformations
+
+    try:
+        Transformations.load(data)
+    except RuleError as err:
+        return [Diagnostic(err.code, err.message, path="/transformations" + (err.field or ""))]
+    return []
+
+
+def _lint_tsub(data: Any) -> list[Diagnostic]:
+    from ..filter_errors import RuleError
+    from ..tsub import RuleSet
+
+    try:
+        RuleSet.load(data)
+    except RuleError as err:
+        return [Diagnostic(err.code, err.message, path=err.field or "/")]
+    return []
+
+
+def _lint_mapping(data: Any) -> list[Diagnostic]:
+    from actions import check_mapping
+
+    return check_mapping(data)
+
+
+def _lint_action(data: Any) -> list[Diagnostic]:
+    from actions import check_mapping, check_trigger
+
+    found: list[Diagnostic] = []
+    trigger = data.get("trigger")
+    if isinstance(trigger, str):
+        found.extend(_in_string("/trigger", check_trigger(trigger)))
+    else:
+        found.append(Diagnostic("TRG000", "the trigger must be a string", path="/trigger"))
+    found.extend(replace(d, path="/mapping" + (d.path or "")) for d in check_mapping(
+        data["mapping"]))
+    return found
+
+
+class _Placer:
+    """Turn a diagnostic's JSON pointer into a line and column of the file."""
+
+    def __init__(self, text: str, positions: dict[str, int]) -> None:
+        self.text = text
+        self.positions = positions
+
+    def place(self, d: Diagnostic) -> Diagnostic:
+        pointer = d.path or ""
+        offset = self._offset(pointer)
+        if offset is None:
+            return d
+        line = self.text.count("\n", 0, offset) + 1
+        column = offset - (self.text.rfind("\n", 0, offset) + 1) + 1
+        if d.extra.get("in_string") and d.line == 1:
+            # Inside the string: skip the opening quote; exact while the text before
+            # the finding has no escapes, which rules rarely do.
+            start, width = column + d.column, max(1, d.end_column - d.column)
+            return replace(d, line=line, column=start, end_line=line, end_column=start + width)
+        end = self._value_end(offset)
+        return replace(d, line=line, column=column, end_line=line,
+                       end_column=column + max(1, end - offset))
+
+    def _offset(self, pointer: str) -> int | None:
+        while True:
+            if pointer in self.positions:
+                return self.positions[pointer]
+            if not pointer:
+                return None
+            pointer = pointer.rsplit("/", 1)[0]
+
+    def _value_end(self, offset: int) -> int:
+        newline = self.text.find("\n", offset)
+        return newline if newline != -1 else len(self.text)
+
+
+_WS = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder()
+
+
+def _escape(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+def locate(text: str) -> dict[str, int]:
+    """JSON pointer (``/a/0/b``, ``""`` for the root, keys unescaped except ``~``/``/``
+    as RFC 6901 says) → offset where that value starts. Assumes valid JSON."""
+    positions: dict[str, int] = {}
+
+    def value(i: int, pointer: str) -> int:
+        i = _WS.match(text, i).end()  # type: ignore[union-attr]
+        positions[pointer] = i
+        ch = text[i]
+        if ch in "{[":
+            closing = "}" if ch == "{" else "]"
+            i = _WS.match(text, i + 1).end()  # type: ignore[union-attr]
+            index = 0
+            while text[i] != closing:
+                if ch == "{":
+                    key, i = json.decoder.scanstring(text, i + 1)  # type: ignore[attr-defined]
+                    i = _WS.match(text, i).end() + 1  # type: ignore[union-attr]  # the ':'
+                    i = value(i, f"{pointer}/{_escape(key)}")
+                else:
+                    i = value(i, f"{pointer}/{index}")
+                    index += 1
+                i = _WS.match(text, i).end()  # type: ignore[union-attr]
+                if text[i] == ",":
+                    i = _WS.match(text, i + 1).end()  # type: ignore[union-attr]
+            return i + 1
+        return _DECODER.raw_decode(text, i)[1]
+
+    value(0, "")
+    return positions
