@@ -1,0 +1,211 @@
+"""The interactive shell behind ``fql repl``: a thin layer over the public API.
+
+:class:`Repl` holds the state (the loaded event, the mode, the last input) and turns one
+line of input into the text to print, so it can be tested without a terminal; the
+prompt_toolkit front end in :mod:`fql.cli.repl_cmd` adds history, highlighting,
+completion and multi-line input around it.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import shlex
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from .. import BACKEND, FqlError, ast, compile, format_node, parse
+from ..expression import Expression
+from ..functions import FUNCTIONS
+from ..parser import split_path
+
+HELP = """\
+Type an expression to see its value against the loaded event.
+  :load FILE [N]     load an event (JSON), or line N of a JSON Lines file (default 1)
+  :event             show the loaded event
+  :set PATH VALUE    set a field of the event (VALUE is JSON, or text)
+  :ast [EXPR]        the syntax tree      :ir [EXPR]   Segment's device-mode IR
+  :fmt [EXPR]        the canonical text   :explain [EXPR]  why it matched or not
+  :mode fql|trigger|mapping               :backend   the evaluator in use
+  :help   :quit
+In trigger mode input is a Destination Actions trigger; in mapping mode a JSON mapping."""
+
+MODES = ("fql", "trigger", "mapping")
+
+
+class QuitRepl(Exception):
+    """Raised by ``:quit``."""
+
+
+class Repl:
+    def __init__(self) -> None:
+        self.event: dict[str, Any] = {}
+        self.mode = "fql"
+        self.last: str | None = None
+
+    def handle(self, line: str) -> str:
+        """The output for one input (an expression or a ``:`` command)."""
+        text = line.strip()
+        if not text:
+            return ""
+        if text.startswith(":"):
+            name, _, rest = text[1:].partition(" ")
+            command = getattr(self, f"cmd_{name}", None)
+            if command is None:
+                return f"unknown command :{name} (try :help)"
+            try:
+                return command(rest.strip())
+            except FqlError as exc:
+                return exc.render("<input>")
+        self.last = text
+        try:
+            return self.evaluate(text)
+        except FqlError as exc:
+            return exc.render("<input>")
+
+    def evaluate(self, text: str) -> str:
+        if self.mode == "trigger":
+            from actions import Trigger
+
+            trigger = Trigger.parse(text)
+            return f"{'match' if trigger.matches(self.event) else 'no match'}\n" \
+                   f"{json.dumps(trigger.conditions, indent=2)}"
+        if self.mode == "mapping":
+            import actions
+
+            try:
+                mapping = json.loads(text)
+            except ValueError as exc:
+                return f"mapping mode takes a JSON mapping: {exc}"
+            try:
+                return json.dumps(actions.compile_mapping(mapping).apply(self.event), indent=2)
+            except actions.MappingError as exc:
+                return str(exc)
+        return json.dumps(compile(text).evaluate(self.event), ensure_ascii=False)
+
+    def _expression(self, rest: str) -> Expression:
+        text = rest or self.last
+        if text is None:
+            raise FqlError("no expression yet: type one, or give it after the command")
+        return compile(text)
+
+    def cmd_help(self, rest: str) -> str:
+        return HELP
+
+    def cmd_quit(self, rest: str) -> str:
+        raise QuitRepl
+
+    cmd_exit = cmd_quit
+
+    def cmd_backend(self, rest: str) -> str:
+        return BACKEND
+
+    def cmd_mode(self, rest: str) -> str:
+        if rest not in MODES:
+            return f"mode is {self.mode}; choose one of {', '.join(MODES)}"
+        self.mode = rest
+        return f"mode: {rest}"
+
+    def cmd_load(self, rest: str) -> str:
+        parts = shlex.split(rest)
+        if not parts:
+            return "usage: :load FILE [N]"
+        path = Path(parts[0])
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            return str(exc)
+        try:
+            event = json.loads(text)
+        except ValueError:
+            number = int(parts[1]) if len(parts) > 1 else 1
+            lines = [x for x in text.splitlines() if x.strip()]
+            if not 1 <= number <= len(lines):
+                return f"{path} has {len(lines)} lines"
+            event = json.loads(lines[number - 1])
+        if not isinstance(event, dict):
+            return "an event must be a JSON object"
+        self.event = event
+        return f"loaded {path} ({len(event)} top-level fields)"
+
+    def cmd_event(self, rest: str) -> str:
+        return json.dumps(self.event, indent=2, ensure_ascii=False)
+
+    def cmd_set(self, rest: str) -> str:
+        path_text, _, value_text = rest.partition(" ")
+        if not path_text:
+            return "usage: :set PATH VALUE"
+        try:
+            value = json.loads(value_text)
+        except ValueError:
+            value = value_text
+        keys = split_path(path_text)
+        event = copy.deepcopy(self.event)
+        target = event
+        for key in keys[:-1]:
+            child = target.get(key)
+            if not isinstance(child, dict):
+                child = target[key] = {}
+            target = child
+        target[keys[-1]] = value
+        self.event = event
+        return f"{path_text} = {json.dumps(value, ensure_ascii=False)}"
+
+    def cmd_ast(self, rest: str) -> str:
+        return repr(self._expression(rest).ast)
+
+    def cmd_ir(self, rest: str) -> str:
+        return json.dumps(self._expression(rest).to_ir(), ensure_ascii=False)
+
+    def cmd_fmt(self, rest: str) -> str:
+        return format_node(parse(rest or self.last or ""))
+
+    def cmd_explain(self, rest: str) -> str:
+        expr = self._expression(rest)
+        lines = list(explain(expr.ast, self.event))
+        value = expr.evaluate(self.event)
+        verdict = "matches" if value is True else "does not match"
+        return "\n".join([f"{verdict}: value {json.dumps(value, ensure_ascii=False)}", *lines])
+
+
+def _value(node: ast.Node, event: dict[str, Any]) -> Any:
+    try:
+        return Expression(node).evaluate(event)
+    except FqlError as exc:
+        return f"<{exc.code}>"
+
+
+def explain(node: ast.Node, event: dict[str, Any], depth: int = 0) -> Iterator[str]:
+    """Each part of the expression with its value; for ``and``/``or`` the operand that
+    decided the answer is marked and the ones never evaluated are skipped."""
+    pad = "  " * depth
+    yield f"{pad}{format_node(node)}  =>  {json.dumps(_value(node, event), ensure_ascii=False)}"
+    if isinstance(node, (ast.And, ast.Or)):
+        stop = isinstance(node, ast.Or)  # `or` stops at the first true, `and` at non-true
+        for operand in node.operands:
+            decided = (_value(operand, event) is True) == stop
+            yield from explain(operand, event, depth + 1)
+            if decided:
+                yield f"{pad}  ^ decided here"
+                return
+    else:
+        for child in ast.children(node):
+            if not isinstance(child, (ast.String, ast.Number, ast.Bool, ast.Null)):
+                yield from explain(child, event, depth + 1)
+
+
+def field_paths(value: Any, prefix: str = "") -> Iterator[str]:
+    """Every field path of an event, for completion."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            segment = "".join(c if c.isalnum() or c in "_-" else "\\" + c for c in str(key))
+            path = f"{prefix}.{segment}" if prefix else segment
+            yield path
+            yield from field_paths(item, path)
+
+
+def completions(repl: Repl, word: str) -> list[str]:
+    """Function names and field paths of the loaded event that start with ``word``."""
+    names = [f"{name}(" for name in FUNCTIONS] + sorted(set(field_paths(repl.event)))
+    return [n for n in names if n.startswith(word)]

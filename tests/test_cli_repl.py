@@ -1,0 +1,100 @@
+"""``fql repl``: the command handler directly, and the real shell through a pty."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from fql.cli.repl import Repl, completions
+
+ROOT = Path(__file__).parent.parent
+EVENT = ROOT / "examples" / "event.json"
+
+
+@pytest.fixture
+def repl() -> Repl:
+    shell = Repl()
+    assert shell.handle(f":load {EVENT}").startswith("loaded")
+    return shell
+
+
+def test_expression_value(repl: Repl) -> None:
+    assert repl.handle("type") == '"track"'
+    assert repl.handle("lowercase(event) = 'order completed'") == "true"
+
+
+def test_load_nth_line_of_json_lines(repl: Repl) -> None:
+    assert repl.handle(f":load {ROOT / 'examples' / 'events.jsonl'} 3").startswith("loaded")
+    assert repl.handle("messageId") == '"msg-0002"'
+
+
+def test_set_changes_a_copy_of_the_event(repl: Repl) -> None:
+    before = repl.event
+    assert repl.handle(":set properties.plan 'gold'") == "properties.plan = \"'gold'\""
+    assert repl.handle(':set traits.vip true') == "traits.vip = true"
+    assert repl.handle("traits.vip") == "true"
+    assert "vip" not in before.get("traits", {})
+
+
+def test_explain_marks_the_deciding_part(repl: Repl) -> None:
+    out = repl.handle(':explain type = "page" or event = "Order Completed"')
+    lines = out.splitlines()
+    assert lines[0] == "matches: value true"
+    assert '  event = "Order Completed"  =>  true' in lines
+    assert lines[-1].strip() == "^ decided here"
+
+
+def test_inspection_commands_use_the_last_expression(repl: Repl) -> None:
+    repl.handle("type='track'")
+    assert repl.handle(":fmt") == 'type = "track"'
+    assert repl.handle(":ir") == '["=", "type", {"value": "track"}]'
+    assert repl.handle(":ast").startswith("Compare(op='='")
+
+
+def test_modes(repl: Repl) -> None:
+    assert repl.handle(":mode trigger") == "mode: trigger"
+    assert repl.handle('type = "track"').startswith("match")
+    assert repl.handle(":mode mapping") == "mode: mapping"
+    assert '"kind": "track"' in repl.handle('{"kind": {"@path": "$.type"}}')
+    assert repl.handle(":mode nonsense").startswith("mode is mapping")
+
+
+def test_errors_render_with_a_caret(repl: Repl) -> None:
+    assert repl.handle("type == 'x'").splitlines()[2].strip() == "^~"
+
+
+def test_completion_of_paths_and_functions(repl: Repl) -> None:
+    assert "context.library.version" in completions(repl, "context.lib")
+    assert completions(repl, "lowerc") == ["lowercase("]
+
+
+pexpect = pytest.importorskip("pexpect")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pty")
+def test_repl_through_a_terminal(tmp_path: Path) -> None:
+    env = dict(os.environ, FQL_REPL_HISTORY=str(tmp_path / "history"), TERM="xterm",
+               PROMPT_TOOLKIT_NO_CPR="1")
+    child = pexpect.spawn(sys.executable, ["-m", "fql", "repl", str(EVENT)], env=env,
+                          encoding="utf-8", timeout=20, cwd=str(ROOT), dimensions=(40, 200))
+    child.delaybeforesend = 0.3  # let prompt_toolkit take the terminal before typing
+    try:
+        child.expect("fql>")
+        child.send("length(messageI")
+        child.send("\t")  # unique completion: messageId
+        child.send(")\r")
+        child.expect(r"[^0-9]8\r\n")  # "msg-0000" is 8 bytes
+        child.expect("fql>")
+        child.send(':explain type = "track"\r')
+        child.expect("matches: value true")
+        child.expect("fql>")
+        child.send("type == 'x'\r")
+        child.expect(r"\^~")
+        child.expect("fql>")
+        child.send(":quit\r")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
