@@ -22,7 +22,8 @@ Handler = Callable[[argparse.Namespace, TextIO, TextIO], int]
 
 #: Subcommand modules, in help order. Each defines ``NAME``, ``HELP``,
 #: ``configure(parser)`` and ``run(args, stdout, stderr) -> int``.
-SUBCOMMANDS = ("eval_cmd", "filter_cmd", "map_cmd", "lint_cmd", "fmt_cmd", "test_cmd", "repl_cmd")
+SUBCOMMANDS = ("eval_cmd", "filter_cmd", "map_cmd", "route_cmd", "lint_cmd", "fmt_cmd", "test_cmd",
+               "repl_cmd")
 
 
 def build_parser() -> argparse.ArgumentParser:
