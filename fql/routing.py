@@ -188,7 +188,7 @@ class RouteResult:
 @dataclass(frozen=True, slots=True)
 class _Action:
     name: str
-    trigger_key: str | None  # index into the router's shared triggers; None if invalid
+    trigger: int | None  # index into the router's shared triggers; None if invalid
     mapping: Any  # compiled mapping, or None if invalid
     error: str | None
 
@@ -204,7 +204,10 @@ class _Route:
 class Router:
     """A workspace configuration compiled once; :meth:`route` per event."""
 
-    def __init__(self, config: WorkspaceConfig | Mapping[str, Any]) -> None:
+    def __init__(self, config: WorkspaceConfig | Mapping[str, Any], *,
+                 share_triggers: bool = True) -> None:
+        """Compile ``config``. ``share_triggers=False`` evaluates every mapping's
+        trigger on its own (the benchmarks' baseline); answers are the same."""
         import actions
 
         self.config = config if isinstance(config, WorkspaceConfig) else load_config(config)
@@ -215,7 +218,8 @@ class Router:
                 self.config.transformations)
         except RuleError as err:
             self.transformations, self.transformations_error = None, str(err.message)
-        self.triggers: dict[str, Any] = {}
+        keys: dict[str, int] = {}
+        self.matchers: list[Any] = []  # each distinct trigger's bound ``matches``
         routes = []
         for dest in self.config.destinations:
             try:
@@ -231,10 +235,13 @@ class Router:
                         continue
                     try:
                         trigger = actions.Trigger.parse(m.trigger)
-                        key = json.dumps(trigger.conditions, sort_keys=True)
-                        self.triggers.setdefault(key, trigger)
+                        key = json.dumps(trigger.conditions, sort_keys=True) \
+                            if share_triggers else str(len(self.matchers))
+                        if key not in keys:
+                            keys[key] = len(self.matchers)
+                            self.matchers.append(trigger.matches)
                         mapping = actions.compile_mapping(m.mapping)
-                        compiled.append(_Action(m.name, key, mapping, None))
+                        compiled.append(_Action(m.name, keys[key], mapping, None))
                     except (FqlError, actions.MappingError) as exc:
                         compiled.append(_Action(m.name, None, None, f"{m.name}: {exc}"))
             routes.append(_Route(dest, filters, None if compiled is None else tuple(compiled),
@@ -243,23 +250,28 @@ class Router:
 
     # -- stages ---------------------------------------------------------------
 
-    def _consented(self, event: Mapping[str, Any], dest: Destination) -> bool:
-        """EC-25..EC-28: no consent object, no enforcement; every enforced category of
-        the destination must be true; a category the event lacks is false."""
+    @staticmethod
+    def _preferences(event: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        """The event's consent preferences, or None when consent is not enforced: no
+        consent object (EC-25) or the reserved consent event (EC-28)."""
         if event.get("type") == "track" and event.get("event") == CONSENT_EVENT:
-            return True
+            return None
         context = event.get("context")
         consent = context.get("consent") if isinstance(context, Mapping) else None
         prefs = consent.get("categoryPreferences") if isinstance(consent, Mapping) else None
-        if not isinstance(prefs, Mapping):
+        return prefs if isinstance(prefs, Mapping) else None
+
+    def _consented(self, prefs: Mapping[str, Any] | None, dest: Destination) -> bool:
+        """Every enforced category of the destination must be true; a category the
+        event lacks is false; unknown keys are ignored (EC-26)."""
+        if prefs is None:
             return True
         return all(prefs.get(c) is True for c in dest.consent_categories if c in self.enforced)
 
     @staticmethod
-    def _integrations_allow(event: Mapping[str, Any], name: str) -> bool:
+    def _integrations_allow(integrations: Any, name: str) -> bool:
         """CI-01..CI-03, EC-23/24: exact names; true or an options object enables, false
         disables; an absent name falls back to ``All`` (default true)."""
-        integrations = event.get("integrations")
         if not isinstance(integrations, Mapping):
             return True
         value = integrations.get(name)
@@ -282,36 +294,44 @@ class Router:
         except FqlError as exc:
             return RouteResult(tuple(Delivery(r.config.name, reason=INVALID_RULE,
                                               detail=str(exc.message)) for r in self.routes))
-        cache: dict[str, bool | str] = {}
+        prefs = self._preferences(source)
+        integrations = source.get("integrations")
+        cache: dict[int, list[Any]] = {}  # id(event as a destination sees it) -> results
         deliveries = []
         for route in self.routes:
-            try:
-                deliveries.append(self._deliver(route, event, source, cache))
-            except FqlError as exc:  # an event the rules cannot read (too deep, not JSON)
-                deliveries.append(Delivery(route.config.name, reason=INVALID_EVENT,
-                                           detail=f"{exc.code} {exc.message}"))
-        return RouteResult(tuple(deliveries), trigger_evaluations=len(cache))
+            name = route.config.name
+            if not route.config.enabled:
+                deliveries.append(Delivery(name, reason=DISABLED))
+            elif not self._consented(prefs, route.config):
+                deliveries.append(Delivery(name, reason=CONSENT))
+            elif not self._integrations_allow(integrations, name):
+                deliveries.append(Delivery(name, reason=INTEGRATIONS))
+            else:
+                try:
+                    deliveries.append(self._deliver(route, source, cache))
+                except FqlError as exc:  # an event the rules cannot read (too deep...)
+                    deliveries.append(Delivery(name, reason=INVALID_EVENT,
+                                               detail=f"{exc.code} {exc.message}"))
+        evaluations = sum(len(r) - r.count(None) for r in cache.values())
+        return RouteResult(tuple(deliveries), trigger_evaluations=evaluations)
 
-    def _deliver(self, route: _Route, original: Mapping[str, Any], event: Mapping[str, Any],
-                 cache: dict[str, bool | str]) -> Delivery:
+    def _deliver(self, route: _Route, event: Mapping[str, Any],
+                 cache: dict[int, list[Any]]) -> Delivery:
+        """Filters, destination-scoped transformations, then delivery."""
         dest = route.config
         name = dest.name
-        if not dest.enabled:
-            return Delivery(name, reason=DISABLED)
-        if not self._consented(event, dest):
-            return Delivery(name, reason=CONSENT)
-        if not self._integrations_allow(event, name):
-            return Delivery(name, reason=INTEGRATIONS)
         if route.filters is None:
             return Delivery(name, reason=INVALID_RULE, detail=route.error)
-        result = route.filters.apply(event)
-        if result.dropped:
-            if result.reason is FilterReason.SAMPLED_OUT:
-                return Delivery(name, reason=SAMPLED_OUT, detail=result.filter_title)
-            if result.reason is FilterReason.INVALID_RULE:
-                return Delivery(name, reason=INVALID_RULE, detail=str(result.error))
-            return Delivery(name, reason=DESTINATION_FILTER, detail=result.filter_title)
-        payload: Mapping[str, Any] = result.event  # type: ignore[assignment]
+        payload: Mapping[str, Any] = event
+        if dest.filters:
+            result = route.filters.apply(event)
+            if result.dropped:
+                if result.reason is FilterReason.SAMPLED_OUT:
+                    return Delivery(name, reason=SAMPLED_OUT, detail=result.filter_title)
+                if result.reason is FilterReason.INVALID_RULE:
+                    return Delivery(name, reason=INVALID_RULE, detail=str(result.error))
+                return Delivery(name, reason=DESTINATION_FILTER, detail=result.filter_title)
+            payload = result.event  # type: ignore[assignment]
         if self.transformations is not None and dest.id is not None:
             try:
                 payload = self.transformations.apply_destination(payload, dest.id)
@@ -322,29 +342,35 @@ class Router:
         return self._actions(route, payload, cache)
 
     def _actions(self, route: _Route, event: Mapping[str, Any],
-                 cache: dict[str, bool | str]) -> Delivery:
+                 cache: dict[int, list[Any]]) -> Delivery:
+        """Triggers and mappings. A trigger's answer is shared by every mapping that
+        uses it, for as long as destinations see the same event object (filters or
+        destination transformations that change the event start a fresh cache)."""
         import actions
 
+        results = cache.get(id(event))
+        if results is None:
+            results = cache[id(event)] = [None] * len(self.matchers)
+        matchers = self.matchers
         payloads = []
         for action in route.actions or ():
-            if action.error is not None:
+            index = action.trigger
+            if index is None:
                 return Delivery(route.config.name, reason=INVALID_RULE, detail=action.error)
-            assert action.trigger_key is not None
-            matched = cache.get(action.trigger_key)
+            matched = results[index]
             if matched is None:
                 try:
-                    matched = self.triggers[action.trigger_key].matches(event)
+                    matched = results[index] = matchers[index](event)
                 except FqlError as exc:
-                    matched = f"{action.name}: {exc.message}"
-                cache[action.trigger_key] = matched
-            if isinstance(matched, str):
-                return Delivery(route.config.name, reason=INVALID_RULE, detail=matched)
-            if matched:
+                    matched = results[index] = f"{action.name}: {exc.message}"
+            if matched is True:
                 try:
                     payloads.append(action.mapping.apply(event))
                 except actions.MappingError as exc:
                     return Delivery(route.config.name, reason=INVALID_RULE,
                                     detail=f"{action.name}: {exc}")
+            elif matched is not False:
+                return Delivery(route.config.name, reason=INVALID_RULE, detail=matched)
         if not payloads:
             return Delivery(route.config.name, reason=NO_MATCHING_MAPPING)
         return Delivery(route.config.name, payloads=tuple(payloads))
