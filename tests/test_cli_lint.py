@@ -140,3 +140,16 @@ def test_fmt_reports_syntax_errors(tmp_path: Path) -> None:
     rule.write_text("type == 'x'\n")
     code, _, err = run("fmt", str(rule))
     assert code == 2 and "FQL104" in err
+
+
+def test_lint_understands_workspace_configurations(tmp_path: Path) -> None:
+    config = tmp_path / "workspace.json"
+    config.write_text(json.dumps({"destinations": [{"name": "A", "mappings": [
+        {"trigger": "type = 'track'", "mapping": {"x": {"@merge": {
+            "objects": [{"@path": "$.a"}], "direction": "LEFT"}}}}]}]}, indent=2))
+    code, out, _ = run("lint", "--format", "json", str(config))
+    found = {(f["code"], f["pointer"]) for f in json.loads(out)}
+    assert ("TRG105", "/destinations/0/mappings/0/trigger") in found
+    assert ("MAP105", "/destinations/0/mappings/0/mapping/x/@merge/direction") in found
+    assert code == 1
+    assert run("lint", str(ROOT / "examples" / "workspace.yaml"))[0] == 0

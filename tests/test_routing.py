@@ -143,7 +143,8 @@ def test_lt05_h_integrations_false_blocks_a_consented_destination() -> None:
 
 def test_lt05_i_several_categories_and_integrations_false() -> None:
     router = Router({"consentCategories": [{"id": "ad"}, {"id": "analytics"}],
-                     "destinations": [{"name": "Facebook", "consentCategories": ["ad", "analytics"]}]})
+                     "destinations": [{"name": "Facebook",
+                                       "consentCategories": ["ad", "analytics"]}]})
     assert receivers(router, event_with({"ad": True, "analytics": True})) == {"Facebook"}
     assert receivers(router, event_with({"ad": True, "analytics": True},
                                         integrations={"Facebook": False})) == set()
@@ -189,7 +190,8 @@ def pipeline_config(**destination: Any) -> dict[str, Any]:
 
 def test_source_transformations_run_before_filters() -> None:
     router = Router(pipeline_config(filters=[
-        {"title": "drop orders", "if": "event = 'Order Completed'", "actions": [{"type": "DROP"}]}]))
+        {"title": "drop orders", "if": "event = 'Order Completed'",
+         "actions": [{"type": "DROP"}]}]))
     result = router.route({"type": "track", "event": "old name"})
     assert result["D"].reason == "Filtered at destination filter"
     assert result["D"].detail == "drop orders"

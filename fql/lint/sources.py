@@ -11,7 +11,8 @@ Kinds, recognised by extension and then by content:
 - JSON or YAML: destination filters (a list of ``{"if", "actions"}`` objects or the
   Public API's ``{"filters": [...]}``), Protocols transformations
   (``{"transformations": [...]}``), device-mode rules (objects with ``matchers`` and
-  ``transformers``), an action (``{"trigger": ..., "mapping": {...}}``) or a mapping (an
+  ``transformers``), a workspace routing configuration (``{"destinations": [...]}``),
+  an action (``{"trigger": ..., "mapping": {...}}``) or a mapping (an
   object using ``@`` directives).
 
 Findings in JSON files are located by their JSON-pointer path (``/filters/1/if``) with
@@ -113,6 +114,10 @@ def _lint_data_file(text: str, suffix: str) -> list[Diagnostic]:
 
 
 def _linter_for(data: Any) -> Callable[[Any], list[Diagnostic]] | None:
+    if isinstance(data, dict) and "destinations" in data:
+        from ..routing import check_config
+
+        return check_config
     if isinstance(data, dict) and "filters" in data:
         return lambda d: _lint_filters(d["filters"], "/filters")
     if isinstance(data, list) and data and all(isinstance(x, dict) and "if" in x for x in data):
