@@ -26,6 +26,7 @@ from fql.js import utf16_len
 
 from .errors import LIMIT, NOT_JSON, VALIDATION
 from .limits import MappingLimits
+from .runtime import UNDEFINED, type_name
 
 Problems = list[Diagnostic]
 Validator = Callable[[Any, list[str]], Problems]
@@ -34,7 +35,7 @@ Validator = Callable[[Any, list[str]], Problems]
 MAX_PATTERN_LENGTH = 10
 MAX_REPLACEMENT_LENGTH = 10
 
-_MISSING: Any = object()  # an absent slot (JS undefined) during validation
+_MISSING: Any = UNDEFINED  # an absent slot (JS undefined) during validation
 
 
 def pointer(stack: Iterable[str]) -> str:
@@ -47,22 +48,14 @@ def problem(stack: list[str], message: str, code: str = VALIDATION) -> Problems:
 
 
 def real_type(value: Any) -> str:
-    """Segment's ``realTypeOf`` for mapping JSON."""
-    if value is _MISSING:
-        return "undefined"
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
+    """Segment's ``realTypeOf`` for mapping JSON (the runtime's :func:`type_name`);
+    a value that is not JSON is named by its Python type."""
+    if value is _MISSING or value is None or isinstance(value, _JSON_TYPES):
+        return type_name(value)
     return type(value).__name__
+
+
+_JSON_TYPES = (bool, int, float, str, list, dict)
 
 
 def type_or_directive(value: Any) -> str:
