@@ -12,6 +12,7 @@ ordering needs two numbers or two strings; ``in`` needs a list on the right.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
@@ -21,6 +22,7 @@ from .values import json_type, not_an_object, order, strict_equal
 Fn = Callable[[Any], Any]
 
 _NUMBERS = frozenset({int, float})
+_COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 
 
 def lookup(value: Any, keys: tuple[str, ...]) -> Any:
@@ -187,16 +189,8 @@ def _order(node: plan.PNode) -> Fn:
     if isinstance(node.right, plan.Const) and type(node.right.value) in (int, float):
         # `field > 100`: compare directly when the field is a plain number.
         bound = node.right.value
-        if op == ">":
-            return lambda event: (v > bound) if type(v := left(event)) in _NUMBERS \
-                else order(op, v, bound)
-        if op == ">=":
-            return lambda event: (v >= bound) if type(v := left(event)) in _NUMBERS \
-                else order(op, v, bound)
-        if op == "<":
-            return lambda event: (v < bound) if type(v := left(event)) in _NUMBERS \
-                else order(op, v, bound)
-        return lambda event: (v <= bound) if type(v := left(event)) in _NUMBERS \
+        compare = _COMPARE[op]
+        return lambda event: compare(v, bound) if type(v := left(event)) in _NUMBERS \
             else order(op, v, bound)
     return lambda event: order(op, left(event), right(event))
 
