@@ -63,17 +63,21 @@ def test_tree_to_text_to_tree(tree: dict[str, Any]) -> None:
     assert same_tree(Trigger.parse(text).conditions, tree), text
 
 
+_SEGMENT_KEYWORDS = frozenset({"and", "or", "null"})
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.builds(lambda op, kids: {"type": "group", "operator": op, "children": kids},
                  st.sampled_from(["and", "or"]),
                  st.lists(leaves(), min_size=2, max_size=4)))
 def test_segment_reads_flat_trees_back_when_values_are_plain(tree: dict[str, Any]) -> None:
     """Segment's own parser reads our text back too, for one-level trees whose names
-    are plain words and values hold no quote or backslash (TG-07, TG-10)."""
+    are plain words and values hold no quote or backslash (TG-07, TG-10). Names spelled
+    like ``and``, ``or`` or ``null`` lex as other tokens (quirk 11)."""
     for leaf in tree["children"]:
         if "name" in leaf:
-            leaf["name"] = "".join(ch for ch in leaf["name"] if ch.isascii() and
-                                   ch.isalpha()) or "x"
+            name = "".join(ch for ch in leaf["name"] if ch.isascii() and ch.isalpha())
+            leaf["name"] = name if name and name not in _SEGMENT_KEYWORDS else "x"
         if isinstance(leaf.get("value"), str):
             leaf["value"] = leaf["value"].replace('"', "").replace("\\", "")
     text = Trigger.from_conditions(tree).fql
