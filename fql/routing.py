@@ -5,7 +5,7 @@ consent categories, Protocols transformations and destinations. :class:`Router` 
 it once; ``router.route(event)`` returns a :class:`RouteResult` with one
 :class:`Delivery` per destination: the payloads to send, or the reason nothing is sent.
 
-Stages, per destination (checklist §1.8, CI-01..CI-19, TR-13, TR-15, DF-16):
+Stages, per destination (checklist §1.8 PO-01..PO-10, CI-01..CI-19, TR-13, TR-15):
 
 1. source-scoped transformations (once for all destinations);
 2. consent (``context.consent.categoryPreferences``): reason "Filtered by end user
@@ -17,15 +17,14 @@ Stages, per destination (checklist §1.8, CI-01..CI-19, TR-13, TR-15, DF-16):
    enabled mapping whose trigger matches, in mapping order, or "No matching mapping".
 
 Consent runs before the filters (the docs order only consent before the integrations
-object, AM-20): a consent decision never depends on what a filter did, and a user who
-has not consented must not be the subject of any further processing. Any rule that
-cannot be read, or throws while running, fails closed for its destination only:
-"Invalid rule". The caller's event is never modified.
+object, PO-08/PO-10/AM-20): a consent decision never depends on what a filter did, and
+an event a user did not consent to is not processed further. A rule that cannot be read,
+or throws while running, fails closed for the destinations it belongs to: "Invalid
+rule". The caller's event is never modified, and no JSON value makes ``route`` raise.
 
-Throughput: every distinct trigger of the workspace (by its canonical condition tree) is
-compiled once and evaluated at most once per event, however many mappings share it; a
-workspace of 20 destinations × 5 mappings built from a handful of triggers costs a
-handful of evaluations, not 100 (``benchmarks/compare_routing.py``).
+Throughput: the workspace's triggers are evaluated together (:mod:`fql.routing_triggers`):
+identical triggers once, and triggers ruled out by one read of ``event``/``type`` not at
+all (``benchmarks/compare_routing.py``).
 """
 
 from __future__ import annotations
@@ -33,7 +32,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -43,11 +42,12 @@ from .diagnostics import Diagnostic
 from .errors import FqlError
 from .filter_errors import RuleError
 from .filters import FilterList, FilterReason
-from .transformations import Transformations
+from .routing_triggers import Answers, TriggerSet
+from .transformations import CompiledTransformation, compile_transformation
 
-CONSENT_EVENT = "Segment Consent Preference Updated"  # EC-28: delivered whatever consent says
+CONSENT_EVENT = "Segment Consent Preference Updated"  # CI-19, EC-28: consent not enforced
 
-# Reasons, in Segment's Delivery Overview wording where it has one (LT-12, TG-13).
+# Reasons, in Segment's Delivery Overview wording where it has one (CI-17, LT-12, TG-13).
 CONSENT = "Filtered by end user consent"
 INTEGRATIONS = "Filtered by integrations object"
 DESTINATION_FILTER = "Filtered at destination filter"
@@ -57,15 +57,34 @@ INVALID_RULE = "Invalid rule"
 INVALID_EVENT = "Invalid event"
 DISABLED = "Destination disabled"
 
+REASONS = (CONSENT, INTEGRATIONS, DESTINATION_FILTER, SAMPLED_OUT, NO_MATCHING_MAPPING,
+           INVALID_RULE, INVALID_EVENT, DISABLED)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One configuration error: where (``destinations[2].mappings[0].trigger``), its
+    code (RTE1xx for the file's shape, the rule's own code otherwise) and message."""
+
+    place: str
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.place}: {self.code} {self.message}" if self.place else \
+            f"{self.code} {self.message}"
+
 
 class RoutingError(FqlError, ValueError):
-    """An invalid workspace configuration; ``place`` says where (``destinations[1].name``)."""
+    """An invalid workspace configuration. ``problems`` lists every error found;
+    ``place`` is the first one's place."""
 
     code = "RTE100"
 
-    def __init__(self, message: str, *, place: str = "", code: str | None = None) -> None:
-        super().__init__(f"{place}: {message}" if place else message, code=code)
-        self.place = place
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(map(str, problems)), code=problems[0].code)
+        self.problems = tuple(problems)
+        self.place = problems[0].place
 
 
 class _Model(BaseModel):
@@ -73,9 +92,9 @@ class _Model(BaseModel):
 
 
 class ConsentCategory(_Model):
-    """A consent category of the workspace; a disabled one is not enforced (EC-26)."""
+    """A consent category of the workspace; a disabled one is not enforced (CI-15)."""
 
-    id: str
+    id: str = Field(min_length=1)
     enabled: bool = True
 
 
@@ -102,7 +121,7 @@ class Destination(_Model):
 
 
 class RoutingLimits(_Model):
-    max_mappings_per_destination: int = Field(50, alias="maxMappingsPerDestination")  # MP-09
+    max_mappings_per_destination: int = Field(50, ge=1, alias="maxMappingsPerDestination")
 
 
 class WorkspaceConfig(_Model):
@@ -130,38 +149,74 @@ def _place(loc: tuple[Any, ...]) -> str:
     return out
 
 
-def load_config(source: str | Path | Mapping[str, Any]) -> WorkspaceConfig:
-    """Load a workspace configuration from a JSON/YAML file path or from data; every
-    error names its place in the file (``destinations[2].mappings[0].trigger``)."""
-    data: Any = source
-    if isinstance(source, (str, Path)):
-        path = Path(source)
-        text = path.read_text(encoding="utf-8")
-        if path.suffix.lower() in (".yaml", ".yml"):
-            import yaml
+def _pointer(place: str) -> str:
+    """``destinations[1].name`` → ``/destinations/1/name`` (for the linter)."""
+    return "/" + place.replace(".", "/").replace("[", "/").replace("]", "") if place else ""
 
-            data = yaml.safe_load(text)
-        else:
-            data = json.loads(text)
+
+def _read(source: str | Path | Mapping[str, Any]) -> Any:
+    if not isinstance(source, (str, Path)):
+        return source
+    path = Path(source)
+    text = path.read_text(encoding="utf-8")
+    if path.suffix.lower() in (".yaml", ".yml"):
+        import yaml
+
+        try:
+            return yaml.safe_load(text)
+        except yaml.YAMLError as err:
+            raise RoutingError([Problem("", "RTE100", f"not YAML: {err}")]) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise RoutingError([Problem("", "RTE100", f"not JSON: {err}")]) from None
+
+
+def _shape_problems(data: Any) -> tuple[WorkspaceConfig | None, list[Problem]]:
+    """The configuration, or every shape error (RTE101), undeclared consent category
+    (RTE103) and mapping limit (RTE102) at its place."""
     try:
         config = WorkspaceConfig.model_validate(data)
     except ValidationError as err:
-        first = err.errors()[0]
-        raise RoutingError(first["msg"], place=_place(tuple(first["loc"])),
-                           code="RTE101") from None
+        return None, [Problem(_place(tuple(e["loc"])), "RTE101", e["msg"])
+                      for e in err.errors()]
+    problems = []
+    declared = {c.id for c in config.consent_categories}
     limit = config.limits.max_mappings_per_destination
     for i, dest in enumerate(config.destinations):
+        problems.extend(
+            Problem(f"destinations[{i}].consentCategories[{j}]", "RTE103",
+                    f"consent category {c!r} is not declared in consentCategories")
+            for j, c in enumerate(dest.consent_categories) if c not in declared)
         if dest.mappings is not None and len(dest.mappings) > limit:
-            raise RoutingError(f"{len(dest.mappings)} mappings; the limit is {limit}",
-                               place=f"destinations[{i}].mappings", code="RTE102")
+            problems.append(Problem(f"destinations[{i}].mappings", "RTE102",
+                                    f"{len(dest.mappings)} mappings; the limit is {limit}"))
+    return config, problems
+
+
+def load_config(source: str | Path | Mapping[str, Any], *, strict: bool = True
+                ) -> WorkspaceConfig:
+    """Load a workspace configuration from a JSON/YAML file path or from data.
+
+    Raises :class:`RoutingError` listing every error at its place in the file
+    (``destinations[2].mappings[0].trigger: FQL104 ...``). ``strict`` (the default) also
+    compiles every rule, so a deploy rejects a trigger, mapping, filter or
+    transformation that cannot be read; with ``strict=False`` such rules are accepted
+    and fail closed when routing, as Segment does with a stored rule it cannot run."""
+    config, problems = _shape_problems(_read(source))
+    if config is not None and strict and not problems:
+        problems = list(Router(config).problems)
+    if problems:
+        raise RoutingError(problems)
+    assert config is not None
     return config
 
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
     """What one destination gets: ``payloads`` (empty when nothing is sent) and, when
-    nothing is sent, ``reason`` (one of the module's reason constants) and ``detail``
-    (which filter, which rule and its error)."""
+    nothing is sent, ``reason`` (one of :data:`REASONS`) and ``detail`` (which filter,
+    which rule and its error)."""
 
     destination: str
     payloads: tuple[dict[str, Any], ...] = ()
@@ -175,6 +230,9 @@ class Delivery:
 
 @dataclass(frozen=True, slots=True)
 class RouteResult:
+    """Every destination's :class:`Delivery`, in configuration order.
+    ``trigger_evaluations`` counts the triggers actually run for this event."""
+
     deliveries: tuple[Delivery, ...]
     trigger_evaluations: int = field(default=0, compare=False)
 
@@ -188,90 +246,128 @@ class RouteResult:
 @dataclass(frozen=True, slots=True)
 class _Action:
     name: str
-    trigger: int | None  # index into the router's shared triggers; None if invalid
-    mapping: Any  # compiled mapping, or None if invalid
-    error: str | None
+    trigger: int  # id in the router's TriggerSet
+    mapping: Any  # compiled mapping
 
 
 @dataclass(frozen=True, slots=True)
 class _Route:
     config: Destination
     filters: FilterList | None
-    actions: tuple[_Action, ...] | None
-    error: str | None
+    transformations: tuple[CompiledTransformation, ...]  # destination-scoped
+    actions: tuple[_Action, ...] | None  # None: a classic destination
+    error: str | None  # the first rule that cannot be read: fail closed
 
 
 class Router:
-    """A workspace configuration compiled once; :meth:`route` per event."""
+    """A workspace configuration compiled once; :meth:`route` per event.
+
+    ``problems`` lists every rule that cannot be read (at its place); the destinations
+    they belong to fail closed with "Invalid rule" (all of them for a source-scoped
+    transformation), the others route normally."""
 
     def __init__(self, config: WorkspaceConfig | Mapping[str, Any], *,
                  share_triggers: bool = True) -> None:
-        """Compile ``config``. ``share_triggers=False`` evaluates every mapping's
-        trigger on its own (the benchmarks' baseline); answers are the same."""
+        """Compile ``config`` (data is loaded with ``strict=False``).
+        ``share_triggers=False`` evaluates every mapping's trigger on its own (the
+        benchmarks' baseline); the answers are the same."""
+        self.config = config if isinstance(config, WorkspaceConfig) \
+            else load_config(config, strict=False)
+        self.enforced = {c.id for c in self.config.consent_categories if c.enabled}
+        self.triggers = TriggerSet(share=share_triggers)
+        self._problems: list[Problem] = []
+        self.source: list[CompiledTransformation] = []
+        self.source_error: str | None = None
+        scoped = self._compile_transformations()
+        self.routes = tuple(self._compile_route(i, dest, scoped)
+                            for i, dest in enumerate(self.config.destinations))
+        self.problems = tuple(self._problems)
+
+    def _problem(self, place: str, code: str, message: str) -> str:
+        self._problems.append(Problem(place, code, message))
+        return f"{place}: {code} {message}"
+
+    def _compile_transformations(self) -> dict[str, list[CompiledTransformation | str]]:
+        """Source-scoped transformations into ``self.source``; destination-scoped ones
+        by ``destinationMetadataId`` (an error message in place of one that cannot be
+        read, so only its destination fails closed)."""
+        scoped: dict[str, list[CompiledTransformation | str]] = {}
+        for i, raw in enumerate(self.config.transformations):
+            target = raw.get("destinationMetadataId")
+            try:
+                compiled: CompiledTransformation | str = compile_transformation(raw, i)
+            except RuleError as err:
+                compiled = self._problem(f"transformations[{i}]", err.code, err.message)
+            if isinstance(target, str) and target:
+                scoped.setdefault(target, []).append(compiled)
+            elif isinstance(compiled, str):
+                self.source_error = self.source_error or compiled
+            else:
+                self.source.append(compiled)
+        return scoped
+
+    def _compile_route(self, i: int, dest: Destination,
+                       scoped: dict[str, list[CompiledTransformation | str]]) -> _Route:
         import actions
 
-        self.config = config if isinstance(config, WorkspaceConfig) else load_config(config)
-        self.enforced = {c.id for c in self.config.consent_categories if c.enabled}
-        self.transformations_error: str | None = None
+        errors: list[str] = []
         try:
-            self.transformations: Transformations | None = Transformations.load(
-                self.config.transformations)
+            filters: FilterList | None = FilterList.load(dest.filters, strict=True)
         except RuleError as err:
-            self.transformations, self.transformations_error = None, str(err.message)
-        keys: dict[str, int] = {}
-        self.matchers: list[Any] = []  # each distinct trigger's bound ``matches``
-        routes = []
-        for dest in self.config.destinations:
-            try:
-                filters = FilterList.load(dest.filters)
-                error = None
-            except RuleError as err:
-                filters, error = None, err.message
-            compiled: list[_Action] | None = None
-            if dest.mappings is not None:
-                compiled = []
-                for m in dest.mappings:
-                    if not m.enabled:
-                        continue
-                    try:
-                        trigger = actions.Trigger.parse(m.trigger)
-                        key = json.dumps(trigger.conditions, sort_keys=True) \
-                            if share_triggers else str(len(self.matchers))
-                        if key not in keys:
-                            keys[key] = len(self.matchers)
-                            self.matchers.append(trigger.matches)
-                        mapping = actions.compile_mapping(m.mapping)
-                        compiled.append(_Action(m.name, keys[key], mapping, None))
-                    except (FqlError, actions.MappingError) as exc:
-                        compiled.append(_Action(m.name, None, None, f"{m.name}: {exc}"))
-            routes.append(_Route(dest, filters, None if compiled is None else tuple(compiled),
-                                 error))
-        self.routes = tuple(routes)
+            filters = None
+            errors.append(self._problem(f"destinations[{i}].filters", err.code, err.message))
+        transformations = scoped.get(dest.id, []) if dest.id is not None else []
+        errors.extend(t for t in transformations if isinstance(t, str))
+        compiled: list[_Action] | None = None
+        if dest.mappings is not None:
+            compiled = []
+            for j, m in enumerate(dest.mappings):
+                if not m.enabled:
+                    continue
+                place = f"destinations[{i}].mappings[{j}]"
+                try:
+                    trigger = self.triggers.add(actions.Trigger.parse(m.trigger))
+                except FqlError as err:
+                    errors.append(self._problem(f"{place}.trigger", err.code, err.message))
+                    continue
+                try:
+                    compiled.append(_Action(m.name or f"mappings[{j}]", trigger,
+                                            actions.compile_mapping(m.mapping)))
+                except actions.MappingError as err:
+                    errors.append(self._problem(f"{place}.mapping", err.code, str(err)))
+        return _Route(dest, filters,
+                      tuple(t for t in transformations if not isinstance(t, str)),
+                      None if compiled is None else tuple(compiled),
+                      errors[0] if errors else None)
 
     # -- stages ---------------------------------------------------------------
 
     @staticmethod
     def _preferences(event: Mapping[str, Any]) -> Mapping[str, Any] | None:
         """The event's consent preferences, or None when consent is not enforced: no
-        consent object (EC-25) or the reserved consent event (EC-28)."""
+        consent object or no ``categoryPreferences`` in it (CI-10, EC-25, AM-19), or the
+        reserved consent event (CI-19, EC-28). Preferences that are not an object
+        enforce with every category false: a malformed consent never opens the gate."""
         if event.get("type") == "track" and event.get("event") == CONSENT_EVENT:
             return None
         context = event.get("context")
         consent = context.get("consent") if isinstance(context, Mapping) else None
-        prefs = consent.get("categoryPreferences") if isinstance(consent, Mapping) else None
-        return prefs if isinstance(prefs, Mapping) else None
+        if not isinstance(consent, Mapping) or consent.get("categoryPreferences") is None:
+            return None
+        prefs = consent["categoryPreferences"]
+        return prefs if isinstance(prefs, Mapping) else {}
 
     def _consented(self, prefs: Mapping[str, Any] | None, dest: Destination) -> bool:
-        """Every enforced category of the destination must be true; a category the
-        event lacks is false; unknown keys are ignored (EC-26)."""
+        """Every enforced category of the destination must be ``true`` (CI-11, EC-26);
+        a category the event lacks is false (CI-13); unknown keys are never read."""
         if prefs is None:
             return True
         return all(prefs.get(c) is True for c in dest.consent_categories if c in self.enforced)
 
     @staticmethod
     def _integrations_allow(integrations: Any, name: str) -> bool:
-        """CI-01..CI-03, EC-23/24: exact names; true or an options object enables, false
-        disables; an absent name falls back to ``All`` (default true)."""
+        """CI-01..CI-03, CI-06, EC-23/24: exact names; true or an options object enables,
+        false disables; an absent name falls back to ``All`` (default true)."""
         if not isinstance(integrations, Mapping):
             return True
         value = integrations.get(name)
@@ -279,24 +375,25 @@ class Router:
             return integrations.get("All", True) is not False
         return value is not False
 
-    def route(self, event: Mapping[str, Any]) -> RouteResult:
-        """Every destination's delivery for ``event`` (never modified, never raises on
-        a JSON object; a non-object event is an :class:`FqlError`)."""
+    def _everywhere(self, reason: str, detail: str | None) -> RouteResult:
+        return RouteResult(tuple(Delivery(r.config.name, reason=reason, detail=detail)
+                                 for r in self.routes))
+
+    def route(self, event: Any) -> RouteResult:
+        """Every destination's delivery for ``event``. The event is never modified and
+        no value raises: a non-object is an "Invalid event" for every destination."""
         if not isinstance(event, Mapping):
-            raise RoutingError("an event must be a JSON object", code="RTE300")
-        if self.transformations_error is not None:
-            return RouteResult(tuple(Delivery(r.config.name, reason=INVALID_RULE,
-                                              detail=self.transformations_error)
-                                     for r in self.routes))
+            return self._everywhere(INVALID_EVENT,
+                                    f"an event is a JSON object, not {type(event).__name__}")
+        if self.source_error is not None:
+            return self._everywhere(INVALID_RULE, self.source_error)
         try:
-            source = self.transformations.apply_source(event) if self.transformations \
-                else event
+            source: Mapping[str, Any] = _run(self.source, event)
         except FqlError as exc:
-            return RouteResult(tuple(Delivery(r.config.name, reason=INVALID_RULE,
-                                              detail=str(exc.message)) for r in self.routes))
+            return self._everywhere(INVALID_EVENT, f"{exc.code} {exc.message}")
         prefs = self._preferences(source)
         integrations = source.get("integrations")
-        cache: dict[int, list[Any]] = {}  # id(event as a destination sees it) -> results
+        answers: dict[int, Answers] = {}  # id(event as a destination sees it) -> answers
         deliveries = []
         for route in self.routes:
             name = route.config.name
@@ -306,105 +403,89 @@ class Router:
                 deliveries.append(Delivery(name, reason=CONSENT))
             elif not self._integrations_allow(integrations, name):
                 deliveries.append(Delivery(name, reason=INTEGRATIONS))
+            elif route.error is not None:
+                deliveries.append(Delivery(name, reason=INVALID_RULE, detail=route.error))
             else:
                 try:
-                    deliveries.append(self._deliver(route, source, cache))
+                    deliveries.append(self._deliver(route, source, answers))
                 except FqlError as exc:  # an event the rules cannot read (too deep...)
                     deliveries.append(Delivery(name, reason=INVALID_EVENT,
                                                detail=f"{exc.code} {exc.message}"))
-        evaluations = sum(len(r) - r.count(None) for r in cache.values())
-        return RouteResult(tuple(deliveries), trigger_evaluations=evaluations)
+        return RouteResult(tuple(deliveries),
+                           trigger_evaluations=sum(a.evaluations for a in answers.values()))
 
     def _deliver(self, route: _Route, event: Mapping[str, Any],
-                 cache: dict[int, list[Any]]) -> Delivery:
+                 answers: dict[int, Answers]) -> Delivery:
         """Filters, destination-scoped transformations, then delivery."""
-        dest = route.config
-        name = dest.name
-        if route.filters is None:
-            return Delivery(name, reason=INVALID_RULE, detail=route.error)
+        name = route.config.name
         payload: Mapping[str, Any] = event
-        if dest.filters:
+        if route.config.filters:
+            assert route.filters is not None
             result = route.filters.apply(event)
             if result.dropped:
+                which = f"filters[{result.filter_index}]" + (
+                    f" {result.filter_title!r}" if result.filter_title else "")
                 if result.reason is FilterReason.SAMPLED_OUT:
-                    return Delivery(name, reason=SAMPLED_OUT, detail=result.filter_title)
+                    return Delivery(name, reason=SAMPLED_OUT, detail=which)
                 if result.reason is FilterReason.INVALID_RULE:
-                    return Delivery(name, reason=INVALID_RULE, detail=str(result.error))
-                return Delivery(name, reason=DESTINATION_FILTER, detail=result.filter_title)
+                    return Delivery(name, reason=INVALID_RULE, detail=f"{which}: {result.error}")
+                return Delivery(name, reason=DESTINATION_FILTER, detail=which)
             payload = result.event  # type: ignore[assignment]
-        if self.transformations is not None and dest.id is not None:
-            try:
-                payload = self.transformations.apply_destination(payload, dest.id)
-            except FqlError as exc:
-                return Delivery(name, reason=INVALID_RULE, detail=str(exc.message))
+        if route.transformations:
+            payload = _run(route.transformations, payload)
         if route.actions is None:
             return Delivery(name, payloads=(copy.deepcopy(dict(payload)),))
-        return self._actions(route, payload, cache)
+        # Destinations that see the same event object share the triggers' answers; the
+        # Answers object holds the event, so its id is not reused while cached.
+        seen = answers.get(id(payload))
+        if seen is None:
+            seen = answers[id(payload)] = self.triggers.answers(payload)
+        return self._actions(route, payload, seen)
 
-    def _actions(self, route: _Route, event: Mapping[str, Any],
-                 cache: dict[int, list[Any]]) -> Delivery:
-        """Triggers and mappings. A trigger's answer is shared by every mapping that
-        uses it, for as long as destinations see the same event object (filters or
-        destination transformations that change the event start a fresh cache)."""
+    @staticmethod
+    def _actions(route: _Route, event: Mapping[str, Any], answers: Answers) -> Delivery:
+        """Every enabled mapping whose trigger matches, in mapping order (TG-12, TG-15)."""
         import actions
 
-        results = cache.get(id(event))
-        if results is None:
-            results = cache[id(event)] = [None] * len(self.matchers)
-        matchers = self.matchers
+        name = route.config.name
         payloads = []
         for action in route.actions or ():
-            index = action.trigger
-            if index is None:
-                return Delivery(route.config.name, reason=INVALID_RULE, detail=action.error)
-            matched = results[index]
-            if matched is None:
-                try:
-                    matched = results[index] = matchers[index](event)
-                except FqlError as exc:
-                    matched = results[index] = f"{action.name}: {exc.message}"
+            matched = answers.get(action.trigger)
             if matched is True:
                 try:
                     payloads.append(action.mapping.apply(event))
                 except actions.MappingError as exc:
-                    return Delivery(route.config.name, reason=INVALID_RULE,
-                                    detail=f"{action.name}: {exc}")
+                    return Delivery(name, reason=INVALID_RULE, detail=f"{action.name}: {exc}")
             elif matched is not False:
-                return Delivery(route.config.name, reason=INVALID_RULE, detail=matched)
+                return Delivery(name, reason=INVALID_RULE, detail=f"{action.name}: {matched}")
         if not payloads:
-            return Delivery(route.config.name, reason=NO_MATCHING_MAPPING)
-        return Delivery(route.config.name, payloads=tuple(payloads))
+            return Delivery(name, reason=NO_MATCHING_MAPPING)
+        return Delivery(name, payloads=tuple(payloads))
+
+
+def _run(transformations: list[CompiledTransformation] | tuple[CompiledTransformation, ...],
+         event: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Transformations in list order; each copies what it writes (never the input)."""
+    for transformation in transformations:
+        event = transformation.apply(event)
+    return event
 
 
 def check_config(data: Any) -> list[Diagnostic]:
-    """Lint a workspace configuration: RTE1xx for an invalid file, then every rule's
-    findings (triggers, mappings, filter conditions) at its JSON-pointer path."""
-    import actions
+    """Lint a workspace configuration for ``fql lint``: every shape error (RTE101..103)
+    or, for a well-formed file, every rule's findings at its JSON-pointer path, with the
+    linter's own checks for transformations, filters and actions."""
+    from .lint.sources import _lint_action, _lint_filters, _lint_transformations
 
-    from . import check as fql_check
-
-    try:
-        config = load_config(data)
-    except RoutingError as err:
-        return [Diagnostic(err.code, err.message, path="/" + err.place.replace(".", "/")
-                           .replace("[", "/").replace("]", ""))]
-    found: list[Diagnostic] = []
+    config, problems = _shape_problems(data)
+    found = [Diagnostic(p.code, p.message, path=_pointer(p.place)) for p in problems]
+    if config is None:
+        return found
+    found.extend(_lint_transformations({"transformations": config.transformations}))
     for i, dest in enumerate(config.destinations):
-        for j, f in enumerate(dest.filters):
-            condition = f.get("if")
-            if isinstance(condition, str) and condition.strip() != "all":
-                found.extend(Diagnostic(d.code, d.message, d.severity, d.line, d.column,
-                                        d.end_line, d.end_column,
-                                        path=f"/destinations/{i}/filters/{j}/if",
-                                        hint=d.hint, extra={"in_string": True})
-                             for d in fql_check(condition))
+        found.extend(_lint_filters(dest.filters, f"/destinations/{i}/filters"))
         for j, m in enumerate(dest.mappings or ()):
             base = f"/destinations/{i}/mappings/{j}"
-            found.extend(Diagnostic(d.code, d.message, d.severity, d.line, d.column,
-                                    d.end_line, d.end_column, path=f"{base}/trigger",
-                                    hint=d.hint, extra={"in_string": True})
-                         for d in actions.check_trigger(m.trigger))
-            found.extend(Diagnostic(d.code, d.message, d.severity, path=f"{base}/mapping"
-                                    + (d.path or ""), hint=d.hint)
-                         for d in actions.check_mapping(m.mapping))
+            found.extend(replace(d, path=base + (d.path or ""))
+                         for d in _lint_action({"trigger": m.trigger, "mapping": m.mapping}))
     return found

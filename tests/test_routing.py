@@ -194,7 +194,7 @@ def test_source_transformations_run_before_filters() -> None:
          "actions": [{"type": "DROP"}]}]))
     result = router.route({"type": "track", "event": "old name"})
     assert result["D"].reason == "Filtered at destination filter"
-    assert result["D"].detail == "drop orders"
+    assert result["D"].detail == "filters[0] 'drop orders'"
 
 
 def test_consent_is_checked_before_the_integrations_object() -> None:
