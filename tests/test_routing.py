@@ -1,22 +1,23 @@
 """Routing: consent (EC-25..EC-28), the integrations object (CI-01..CI-03, EC-23/24),
 the consent × integrations table (LT-05 rows a-j), the order of stages (TR-13, TR-15,
-DF-16, AM-20), Actions delivery (TG-12..TG-15), fail-closed rules and configuration
-errors."""
+PO-03, PO-08, PO-10, AM-20), Actions delivery (TG-12..TG-15, EC-17), fail-closed rules,
+configuration errors and shared trigger answers. End to end: test_routing_e2e.py."""
 
 from __future__ import annotations
 
-import copy
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from fql import routing
 from fql.routing import Router, RoutingError, load_config
 
 from .strategies import events as json_events
+from .strategies import json_values
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 
@@ -298,32 +299,107 @@ def test_check_config_reports_rule_findings() -> None:
     assert found[0].path == "/destinations/0/mappings/0/trigger"
 
 
-# --- end to end and properties -------------------------------------------------------
+# --- configuration at load time ------------------------------------------------------
 
-def test_example_workspace_end_to_end() -> None:
-    router = Router(load_config(EXAMPLES / "workspace.yaml"))
-    events = [json.loads(x) for x in (EXAMPLES / "events.jsonl").read_text().splitlines()]
-    for event in events:
-        result = router.route(event)
-        facebook = result["Facebook Conversions API"]
-        if event["type"] == "track" and event.get("event") == "Order Completed" and \
-                "@segment.com" not in event.get("properties", {}).get("email", ""):
-            assert facebook.payloads[0]["event_name"] == "Purchase"
-        amplitude = result["Amplitude"].payloads[0]
-        assert "email" not in amplitude.get("properties", {})
-        salesforce = result["Salesforce"]
-        assert salesforce.sent == (event["type"] == "identify")
-    opted_out = dict(events[0], context={**events[0]["context"],
-                                         "consent": {"categoryPreferences": {"analytics": True}}})
-    result = router.route(opted_out)
-    assert result["Facebook Conversions API"].reason == "Filtered by end user consent"
-    assert result["Amplitude"].sent
+def test_load_config_names_every_rule_error_at_its_place() -> None:
+    data = {"consentCategories": [{"id": "ad"}], "destinations": [
+        {"name": "A", "consentCategories": ["ads"]},
+        {"name": "B", "mappings": [{"trigger": "type == 'x'", "mapping": {}}]}]}
+    with pytest.raises(RoutingError) as info:
+        load_config(data)
+    assert [p.place for p in info.value.problems] == ["destinations[0].consentCategories[0]"]
+    data["destinations"][0]["consentCategories"] = ["ad"]
+    with pytest.raises(RoutingError) as info:
+        load_config(data)
+    assert [(p.place, p.code) for p in info.value.problems] == [
+        ("destinations[1].mappings[0].trigger", "FQL104")]
+    assert load_config(data, strict=False).destinations[1].name == "B"
+
+
+def test_every_shape_error_is_reported() -> None:
+    with pytest.raises(RoutingError) as info:
+        load_config({"destinations": [{"name": ""}, {"name": "B", "filter": []}]})
+    assert [p.place for p in info.value.problems] == ["destinations[0].name",
+                                                       "destinations[1].filter"]
+
+
+def test_invalid_destination_transformation_fails_closed_for_its_destination_only() -> None:
+    router = Router({"transformations": [
+        {"name": "bad", "sourceId": "s", "enabled": True, "if": "type = ",
+         "destinationMetadataId": "d1", "newEventName": "x"}],
+        "destinations": [{"name": "D1", "id": "d1"}, {"name": "D2", "id": "d2"}]})
+    result = router.route({"type": "track", "event": "e"})
+    assert result["D1"].reason == "Invalid rule" and result["D2"].sent
+    assert [p.place for p in router.problems] == ["transformations[0]"]
+
+
+def test_non_object_event_is_invalid_everywhere_without_raising() -> None:
+    result = consent_router().route(["not", "an", "object"])  # type: ignore[arg-type]
+    assert {d.reason for d in result.deliveries} == {"Invalid event"}
+
+
+def test_malformed_category_preferences_enforce_as_all_false() -> None:
+    assert receivers(consent_router(), event_with(consent={"categoryPreferences": "yes"})) == \
+        {"Webhook"}
+
+
+def test_consent_is_checked_before_destination_filters() -> None:
+    router = Router(pipeline_config(filters=[{"if": "all", "actions": [{"type": "DROP"}]}]))
+    assert router.route(event_with({"ad": False}))["D"].reason == "Filtered by end user consent"
+
+
+# --- shared trigger answers ------------------------------------------------------------
+
+def test_answers_follow_the_event_each_destination_sees() -> None:
+    """Destinations whose filters build different events never share answers, even when
+    an earlier event object has been freed (its id reused)."""
+    def dest(i: int) -> dict[str, Any]:
+        drop = "a" if i % 2 == 0 else "b"
+        return {"name": f"D{i}", "filters": [
+            {"if": "all", "actions": [{"type": "DROP_PROPERTIES",
+                                       "fields": {"properties": [drop]}}]}],
+            "mappings": [{"trigger": "properties.a != null", "mapping": {"n": i}}]}
+    result = Router({"destinations": [dest(i) for i in range(20)]}).route(
+        {"type": "track", "properties": {"a": 1, "b": 2}})
+    assert [d.sent for d in result.deliveries] == [i % 2 == 1 for i in range(20)]
+
+
+TRIGGER_POOL = ['type = "track"', 'event = "A"', 'type = "track" and event = "A"',
+                'type = "page" or event = "B"', 'properties.x > 1 and type = "track"',
+                'event = "B" and properties.x != null', 'type != "track"', 'type = "A"']
+event_values = st.sampled_from(["track", "page", "A", "B", 1, None, ["track"]])
+
+
+@settings(max_examples=200)
+@given(st.lists(st.sampled_from(TRIGGER_POOL), min_size=1, max_size=12),
+       st.fixed_dictionaries({}, optional={"type": event_values, "event": event_values,
+                                           "properties": st.fixed_dictionaries(
+                                               {}, optional={"x": st.integers(0, 3)})}))
+def test_shared_triggers_answer_like_separate_ones(triggers: list[str],
+                                                   event: dict[str, Any]) -> None:
+    config = {"destinations": [{"name": f"D{i}", "mappings": [
+        {"trigger": t, "mapping": {"i": i}}]} for i, t in enumerate(triggers)]}
+    shared = Router(config).route(event)
+    separate = Router(config, share_triggers=False).route(event)
+    assert shared == separate
+    assert shared.trigger_evaluations <= len(set(triggers))
+
+
+# --- properties ------------------------------------------------------------------------
+
+HYPOTHESIS_ROUTER = Router(load_config(EXAMPLES / "workspace.yaml"))
+BROKEN_ROUTER = Router({"consentCategories": [{"id": "ad"}], "destinations": [
+    {"name": "Bad", "mappings": [{"trigger": "type == 'x'", "mapping": {"n": 1}}]},
+    {"name": "Deep", "consentCategories": ["ad"],
+     "mappings": [{"trigger": "properties.a.b.c = 'x' or type = 'track'",
+                   "mapping": {"all": {"@path": "$."}}}]}]})
 
 
 @settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
-@given(json_events)
-def test_routing_never_mutates_and_never_raises(event: dict[str, Any]) -> None:
-    router = Router(load_config(EXAMPLES / "workspace.yaml"))
-    before = copy.deepcopy(event)
-    router.route(event)
-    assert event == before or json.dumps(event, default=str) == json.dumps(before, default=str)
+@given(st.one_of(json_events, json_values))
+def test_routing_never_mutates_and_never_raises(event: Any) -> None:
+    before = json.dumps(event, sort_keys=True, default=str)
+    for router in (HYPOTHESIS_ROUTER, BROKEN_ROUTER):
+        result = router.route(event)
+        assert json.dumps(event, sort_keys=True, default=str) == before
+        assert all(d.sent or d.reason in routing.REASONS for d in result.deliveries)
