@@ -38,6 +38,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+import actions
+
 from .diagnostics import Diagnostic
 from .errors import FqlError
 from .filter_errors import RuleError
@@ -308,8 +310,6 @@ class Router:
 
     def _compile_route(self, i: int, dest: Destination,
                        scoped: dict[str, list[CompiledTransformation | str]]) -> _Route:
-        import actions
-
         errors: list[str] = []
         try:
             filters: FilterList | None = FilterList.load(dest.filters, strict=True)
@@ -445,8 +445,6 @@ class Router:
     @staticmethod
     def _actions(route: _Route, event: Mapping[str, Any], answers: Answers) -> Delivery:
         """Every enabled mapping whose trigger matches, in mapping order (TG-12, TG-15)."""
-        import actions
-
         name = route.config.name
         payloads = []
         for action in route.actions or ():
