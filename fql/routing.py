@@ -206,8 +206,8 @@ def load_config(source: str | Path | Mapping[str, Any], *, strict: bool = True
     transformation that cannot be read; with ``strict=False`` such rules are accepted
     and fail closed when routing, as Segment does with a stored rule it cannot run."""
     config, problems = _shape_problems(_read(source))
-    if config is not None and strict and not problems:
-        problems = list(Router(config).problems)
+    if config is not None and strict:
+        problems.extend(Router(config).problems)
     if problems:
         raise RoutingError(problems)
     assert config is not None

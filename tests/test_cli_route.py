@@ -32,3 +32,16 @@ def test_route_rejects_an_invalid_configuration(tmp_path: Path) -> None:
     err = io.StringIO()
     assert main(["route", "--config", str(bad)], io.StringIO(), err) == 2
     assert "destinations[0].name" in err.getvalue()
+
+
+def test_route_names_every_configuration_error(tmp_path: Path) -> None:
+    bad = tmp_path / "w.json"
+    bad.write_text(json.dumps({"consentCategories": [{"id": "ad"}], "destinations": [
+        {"name": "A", "consentCategories": ["ads"]},
+        {"name": "B", "mappings": [{"trigger": "type == 1", "mapping": {}}]}]}))
+    err = io.StringIO()
+    assert main(["route", "--config", str(bad)], io.StringIO(), err) == 2
+    assert err.getvalue().splitlines() == [
+        f"{bad}: destinations[0].consentCategories[0]: RTE103 consent category 'ads' is not "
+        "declared in consentCategories",
+        f"{bad}: destinations[1].mappings[0].trigger: FQL104 '==' is not an FQL operator"]

@@ -3,7 +3,7 @@ configuration and write one line per (destination, payload):
 ``{"line": N, "destination": ..., "payload": {...}}``. With ``--reasons`` a line is also
 written for every destination that sends nothing, with its reason. A summary of reasons
 per destination ends the run on stderr. Exit 0, 1 when some line was invalid, 2 for an
-invalid configuration.
+invalid configuration (every error printed at its place, rules included).
 """
 
 from __future__ import annotations
@@ -30,12 +30,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from ..routing import Router, load_config
+    from ..routing import Router, RoutingError, load_config
 
     try:
         router = Router(load_config(args.config))
-    except FqlError as exc:
-        print(f"{args.config}: {exc.code} {exc.message}", file=err)
+    except RoutingError as exc:
+        for problem in exc.problems:
+            print(f"{args.config}: {problem}", file=err)
         return EXIT_ERROR
     except (OSError, ValueError) as exc:
         print(f"fql route: {exc}", file=err)
