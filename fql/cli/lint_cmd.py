@@ -1,8 +1,10 @@
 """``fql lint PATH...``: lint FQL files, triggers and JSON/YAML rule files.
 
 Directories are searched for ``*.fql``, ``*.trigger``, ``*.json``, ``*.yaml`` and
-``*.yml``. Exit codes: 0 no findings, 1 findings (unless ``--exit-zero``), 2 usage or
-internal error. ``--select``/``--ignore`` take code prefixes (``FQL3``, ``TRG101``);
+``*.yml``; JSON and YAML files found there that hold no rules (events, package
+manifests) are skipped, while a file named on the command line is reported (LNT002).
+Exit codes: 0 no findings, 1 findings (unless ``--exit-zero``), 2 usage or internal
+error. ``--select``/``--ignore`` take code prefixes (``FQL3``, ``TRG101``);
 ``--explain CODE`` prints a code's documentation.
 """
 
@@ -14,6 +16,7 @@ from typing import TextIO
 
 from ..lint import explain, lint_path
 from ..lint.formatters import FORMATTERS
+from ..lint.sources import NOT_A_RULE_FILE
 from . import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
 
 NAME = "lint"
@@ -32,15 +35,24 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--explain", metavar="CODE", help="print the documentation of CODE")
 
 
-def _files(paths: list[Path]) -> list[Path]:
-    found: list[Path] = []
+def _files(paths: list[Path]) -> list[tuple[Path, bool]]:
+    """Each file to lint, and whether it was named explicitly."""
+    found: list[tuple[Path, bool]] = []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES
-                                and p.is_file()))
+            found.extend((p, False) for p in sorted(path.rglob("*"))
+                         if p.suffix.lower() in SUFFIXES and p.is_file())
         else:
-            found.append(path)
+            found.append((path, True))
     return found
+
+
+def _wanted(code: str, args: argparse.Namespace, explicit: bool) -> bool:
+    if code == NOT_A_RULE_FILE and not explicit:
+        return False
+    if args.select and not code.startswith(tuple(args.select)):
+        return False
+    return not code.startswith(tuple(args.ignore)) if args.ignore else True
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -58,10 +70,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if missing:
         print(f"fql lint: no such file or directory: {missing[0]}", file=err)
         return EXIT_ERROR
-    findings = [
-        f for path in _files(args.paths) for f in lint_path(path)
-        if (not args.select or f.diagnostic.code.startswith(tuple(args.select)))
-        and not f.diagnostic.code.startswith(tuple(args.ignore) or ("\0",))
-    ]
+    findings = [f for path, explicit in _files(args.paths) for f in lint_path(path)
+                if _wanted(f.diagnostic.code, args, explicit)]
     out.write(FORMATTERS[args.format]().format(findings))
     return EXIT_FINDINGS if findings and not args.exit_zero else EXIT_OK

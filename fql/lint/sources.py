@@ -12,12 +12,13 @@ Kinds, recognised by extension and then by content:
   Public API's ``{"filters": [...]}``), Protocols transformations
   (``{"transformations": [...]}``), device-mode rules (objects with ``matchers`` and
   ``transformers``), a workspace routing configuration (``{"destinations": [...]}``),
-  an action (``{"trigger": ..., "mapping": {...}}``) or a mapping (an
-  object using ``@`` directives).
+  an action (``{"trigger": ..., "mapping": {...}}``), a mapping (an
+  object using ``@`` directives), or an ``fql test`` file (``{"tests": [...]}``: the
+  rules written inline in its cases).
 
-Findings in JSON files are located by their JSON-pointer path (``/filters/1/if``) with
-a small position-recording scan of the text; conditions inside a JSON string are placed
-at their column within that string.
+Findings in JSON and YAML files are located by their JSON-pointer path
+(``/filters/1/if``): a small position-recording scan of JSON text, the YAML composer's
+marks; conditions inside a string are placed at their column within that string.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class Finding:
     source: str | None
 
 
+NOT_A_RULE_FILE = "LNT002"
 _IGNORE = re.compile(r"#\s*fql:\s*ignore(?:\[([A-Z0-9, ]+)\])?")
 
 
@@ -93,12 +95,12 @@ def _suppress(text: str, diags: list[Diagnostic]) -> list[Diagnostic]:
 
 
 def _lint_data_file(text: str, suffix: str) -> list[Diagnostic]:
-    positions: dict[str, int] = {}
     try:
         if suffix in (".yaml", ".yml"):
             import yaml
 
             data = yaml.safe_load(text)
+            positions = locate_yaml(text)
         else:
             data = json.loads(text)
             positions = locate(text)
@@ -106,7 +108,7 @@ def _lint_data_file(text: str, suffix: str) -> list[Diagnostic]:
         return [Diagnostic("LNT001", f"cannot parse the file: {exc}")]
     linter = _linter_for(data)
     if linter is None:
-        return [Diagnostic("LNT002", "not a recognised rule file (FQL, trigger, mapping, "
+        return [Diagnostic(NOT_A_RULE_FILE, "not a recognised rule file (FQL, trigger, mapping, "
                            "destination filters, transformations or device-mode rules)",
                            "warning")]
     placer = _Placer(text, positions)
@@ -114,6 +116,8 @@ def _lint_data_file(text: str, suffix: str) -> list[Diagnostic]:
 
 
 def _linter_for(data: Any) -> Callable[[Any], list[Diagnostic]] | None:
+    if isinstance(data, dict) and isinstance(data.get("tests"), list):
+        return _lint_tests
     if isinstance(data, dict) and "destinations" in data:
         from ..routing import check_config
 
@@ -130,7 +134,7 @@ def _linter_for(data: Any) -> Callable[[Any], list[Diagnostic]] | None:
     if isinstance(data, dict) and "trigger" in data and "mapping" in data:
         return _lint_action
     if isinstance(data, dict) and _has_directive(data):
-        return _lint_mapping
+        return lambda d: _mapping_at("", d)
     return None
 
 
@@ -212,60 +216,78 @@ def _lint_tsub(data: Any) -> list[Diagnostic]:
     return []
 
 
-def _lint_mapping(data: Any) -> list[Diagnostic]:
+def _trigger_at(pointer: str, trigger: Any) -> list[Diagnostic]:
+    from actions import check_trigger
+
+    if not isinstance(trigger, str):
+        return [Diagnostic("TRG000", "the trigger must be a string", path=pointer)]
+    return list(_in_string(pointer, check_trigger(trigger)))
+
+
+def _mapping_at(pointer: str, mapping: Any) -> list[Diagnostic]:
     from actions import check_mapping
 
-    return check_mapping(data)
+    return [replace(d, path=pointer + (d.path or "")) for d in check_mapping(mapping)]
 
 
 def _lint_action(data: Any) -> list[Diagnostic]:
-    from actions import check_mapping, check_trigger
+    return _trigger_at("/trigger", data.get("trigger")) + _mapping_at("/mapping",
+                                                                     data["mapping"])
 
+
+def _lint_tests(data: Any) -> list[Diagnostic]:
+    """The rules written inline in an ``fql test`` file; rules given as a path to another
+    file are linted with that file."""
     found: list[Diagnostic] = []
-    trigger = data.get("trigger")
-    if isinstance(trigger, str):
-        found.extend(_in_string("/trigger", check_trigger(trigger)))
-    else:
-        found.append(Diagnostic("TRG000", "the trigger must be a string", path="/trigger"))
-    found.extend(replace(d, path="/mapping" + (d.path or "")) for d in check_mapping(
-        data["mapping"]))
+    for index, case in enumerate(data["tests"]):
+        if not isinstance(case, dict):
+            continue
+        pointer = f"/tests/{index}"
+        if isinstance(case.get("fql"), str):
+            found.extend(_in_string(f"{pointer}/fql", fql_check(case["fql"])))
+        if "trigger" in case:
+            found.extend(_trigger_at(f"{pointer}/trigger", case["trigger"]))
+        if isinstance(case.get("mapping"), dict):
+            found.extend(_mapping_at(f"{pointer}/mapping", case["mapping"]))
+        if isinstance(case.get("filters"), list):
+            found.extend(_lint_filters(case["filters"], f"{pointer}/filters"))
     return found
 
 
 class _Placer:
     """Turn a diagnostic's JSON pointer into a line and column of the file."""
 
-    def __init__(self, text: str, positions: dict[str, int]) -> None:
+    def __init__(self, text: str, positions: dict[str, tuple[int, int]]) -> None:
         self.text = text
         self.positions = positions
 
     def place(self, d: Diagnostic) -> Diagnostic:
         pointer = d.path or ""
-        offset = self._offset(pointer)
-        if offset is None:
+        found = self._range(pointer)
+        if found is None:
             return d
+        offset, end = found
         line = self.text.count("\n", 0, offset) + 1
         column = offset - (self.text.rfind("\n", 0, offset) + 1) + 1
         if d.extra.get("in_string") and d.line == 1:
-            # Inside the string: skip the opening quote; exact while the text before
-            # the finding has no escapes, which rules rarely do.
-            start, width = column + d.column, max(1, d.end_column - d.column)
+            # Inside the string: skip the opening quote (YAML plain scalars have none);
+            # exact while the text before the finding has no escapes, which rules
+            # rarely do.
+            quote = 1 if self.text[offset] in "\"'" else 0
+            start, width = column + d.column - 1 + quote, max(1, d.end_column - d.column)
             return replace(d, line=line, column=start, end_line=line, end_column=start + width)
-        end = self._value_end(offset)
+        line_end = self.text.find("\n", offset)
+        end = min(end, line_end if line_end != -1 else len(self.text))  # the caret's line
         return replace(d, line=line, column=column, end_line=line,
                        end_column=column + max(1, end - offset))
 
-    def _offset(self, pointer: str) -> int | None:
+    def _range(self, pointer: str) -> tuple[int, int] | None:
         while True:
             if pointer in self.positions:
                 return self.positions[pointer]
             if not pointer:
                 return None
             pointer = pointer.rsplit("/", 1)[0]
-
-    def _value_end(self, offset: int) -> int:
-        newline = self.text.find("\n", offset)
-        return newline if newline != -1 else len(self.text)
 
 
 _WS = re.compile(r"[ \t\n\r]*")
@@ -276,14 +298,18 @@ def _escape(key: str) -> str:
     return key.replace("~", "~0").replace("/", "~1")
 
 
-def locate(text: str) -> dict[str, int]:
+def locate(text: str) -> dict[str, tuple[int, int]]:
     """JSON pointer (``/a/0/b``, ``""`` for the root, keys unescaped except ``~``/``/``
-    as RFC 6901 says) → offset where that value starts. Assumes valid JSON."""
-    positions: dict[str, int] = {}
+    as RFC 6901 says) → ``(start, end)`` offsets of that value. Assumes valid JSON."""
+    positions: dict[str, tuple[int, int]] = {}
 
     def value(i: int, pointer: str) -> int:
-        i = _WS.match(text, i).end()  # type: ignore[union-attr]
-        positions[pointer] = i
+        start = _WS.match(text, i).end()  # type: ignore[union-attr]
+        end = _value(start, pointer)
+        positions[pointer] = (start, end)
+        return end
+
+    def _value(i: int, pointer: str) -> int:
         ch = text[i]
         if ch in "{[":
             closing = "}" if ch == "{" else "]"
@@ -304,4 +330,26 @@ def locate(text: str) -> dict[str, int]:
         return _DECODER.raw_decode(text, i)[1]
 
     value(0, "")
+    return positions
+
+
+def locate_yaml(text: str) -> dict[str, tuple[int, int]]:
+    """The same map as :func:`locate` for a YAML document, from the composer's node
+    marks (YAML already tracks positions; only the pointers need building)."""
+    import yaml
+
+    positions: dict[str, tuple[int, int]] = {}
+
+    def walk(node: yaml.Node | None, pointer: str) -> None:
+        if node is None:
+            return
+        positions[pointer] = (node.start_mark.index, node.end_mark.index)
+        if isinstance(node, yaml.MappingNode):
+            for key, child in node.value:
+                walk(child, f"{pointer}/{_escape(str(key.value))}")
+        elif isinstance(node, yaml.SequenceNode):
+            for index, child in enumerate(node.value):
+                walk(child, f"{pointer}/{index}")
+
+    walk(yaml.compose(text, Loader=yaml.SafeLoader), "")
     return positions
