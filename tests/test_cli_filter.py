@@ -91,3 +91,33 @@ def test_map_rejects_invalid_mapping(tmp_path: Path) -> None:
     bad.write_text('{"a": {"@path": "$.x", "@template": "y"}}')
     code, _, err = run("map", str(bad), str(EXAMPLES / "events.jsonl"))
     assert code == 2 and "/a" in err
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_only_on_a_terminal(tmp_path: Path) -> None:
+    source = tmp_path / "events.jsonl"
+    source.write_text('{"type": "track"}\n' * 10_000)
+    err = Terminal()
+    assert main(["filter", "type = 'track'", str(source)], io.StringIO(), err) == 0
+    bar, _, summary = err.getvalue().rpartition("\r\x1b[K")
+    assert "] " in bar and "8,192 lines" in bar
+    assert summary == "read 10000, kept 10000, dropped 0, invalid 0\n"
+    assert "\r" not in run("filter", "type = 'track'", str(source))[2]
+
+
+def test_lines_that_are_not_utf8_are_invalid_lines(tmp_path: Path) -> None:
+    source = tmp_path / "events.jsonl"
+    source.write_bytes(b'{"type": "track"}\n\xff\xfe\n')
+    code, out, err = run("filter", "type = 'track'", str(source))
+    assert code == 1 and out == '{"type":"track"}\n'
+    assert f"{source}:2: invalid line" in err
+
+
+def test_missing_input_file_is_a_usage_error(tmp_path: Path) -> None:
+    code, out, err = run("filter", "type = 'track'", str(tmp_path / "nope.jsonl"))
+    assert (code, out) == (2, "") and "no such file" in err
+    assert run("map", str(EXAMPLES / "mapping.json"), str(tmp_path / "nope.jsonl"))[0] == 2

@@ -4,25 +4,26 @@ or a destination-filter file and write the events that pass.
 ``RULE`` is an FQL expression, ``--trigger TEXT`` a Destination Actions trigger, or
 ``--filters FILE`` a destination-filter file (the Public API JSON). Kept events go to
 stdout (or ``--output``); ``--dropped FILE`` receives the others as
-``{"line": N, "reason": ..., "event": ...}``. A malformed line is reported on stderr with
-its line number and counted as invalid; ``--fail-fast`` stops at the first one instead.
-A summary line (read / kept / dropped / invalid) ends the run on stderr; a progress
-counter is shown on stderr when it is a terminal and the input is a file. Memory stays
-constant: one line at a time. Exit 0, or 1 when some line was invalid, 2 on usage errors.
+``{"file": ..., "line": N, "reason": ..., "event": ...}``. A malformed line (not JSON,
+not UTF-8, not an object) is reported on stderr with its line number and counted as
+invalid; ``--fail-fast`` stops at the first one instead. A summary line (read / kept /
+dropped / invalid) ends the run on stderr; a progress bar (share of the input bytes
+read) is drawn on stderr when it is a terminal and the input is files. Memory stays
+constant: lines are read as bytes, one at a time, and handed to the JSON parser as they
+are. Exit 0, or 1 when some line was invalid, 2 on usage errors.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
 from .. import FqlError
 from . import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
-from .jsonio import dumps, loads
+from .jsonio import dumps, input_lines, loads, missing_input
 
 NAME = "filter"
 HELP = "Keep the JSON Lines events that pass an FQL rule, a trigger or destination filters."
@@ -65,15 +66,29 @@ def _decider(args: argparse.Namespace) -> Decide:
     return lambda event: (event, None) if expr.matches(event) else (None, "no match")
 
 
-def _lines(inputs: list[Path]) -> Iterator[tuple[str, int, str]]:
-    if not inputs:
-        for number, line in enumerate(sys.stdin, start=1):
-            yield "<stdin>", number, line
-        return
-    for path in inputs:
-        with path.open(encoding="utf-8") as stream:
-            for number, line in enumerate(stream, start=1):
-                yield str(path), number, line
+class _Progress:
+    """A one-line bar on stderr: the share of the input bytes read so far."""
+
+    WIDTH = 30
+    EVERY = 4096  # lines between redraws: drawing is cheap, but not per line
+
+    def __init__(self, stream: TextIO, total_bytes: int) -> None:
+        self.stream = stream
+        self.total = max(1, total_bytes)
+        self.done = self.lines = 0
+
+    def advance(self, nbytes: int) -> None:
+        self.done += nbytes
+        self.lines += 1
+        if self.lines % self.EVERY == 0:
+            share = min(1.0, self.done / self.total)
+            filled = int(share * self.WIDTH)
+            self.stream.write(f"\r[{'#' * filled}{'.' * (self.WIDTH - filled)}] "
+                              f"{share:4.0%} {self.lines:,} lines")
+            self.stream.flush()
+
+    def close(self) -> None:
+        self.stream.write("\r\x1b[K")  # leave the line to the summary
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -90,39 +105,51 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except (OSError, ValueError) as exc:
         print(f"fql filter: {exc}", file=err)
         return EXIT_ERROR
-    progress = err.isatty() and bool(args.inputs)
-    counts = {"read": 0, "kept": 0, "dropped": 0, "invalid": 0}
+    missing = missing_input(args.inputs)
+    if missing is not None:
+        print(f"fql filter: no such file: {missing}", file=err)
+        return EXIT_ERROR
+    progress = _Progress(err, sum(p.stat().st_size for p in args.inputs)) \
+        if err.isatty() and args.inputs else None
     with contextlib.ExitStack() as stack:
         kept_out = stack.enter_context(args.output.open("w", encoding="utf-8")) \
             if args.output else out
         dropped_out = stack.enter_context(args.dropped.open("w", encoding="utf-8")) \
             if args.dropped else None
-        for name, number, line in _lines(args.inputs):
-            if not line.strip():
-                continue
-            counts["read"] += 1
-            try:
-                event = loads(line)
-                kept, reason = decide(event)
-            except (ValueError, FqlError) as exc:
-                counts["invalid"] += 1
-                print(f"{name}:{number}: invalid line: {exc}", file=err)
-                if args.fail_fast:
-                    break
-                continue
-            if kept is not None:
-                counts["kept"] += 1
-                kept_out.write(dumps(kept) + "\n")
-            else:
-                counts["dropped"] += 1
-                if dropped_out is not None:
-                    dropped_out.write(dumps({"line": number, "reason": reason,
-                                             "event": event}) + "\n")
-            if progress and counts["read"] % 10_000 == 0:
-                err.write(f"\r{counts['read']:,} lines")
-                err.flush()
-    if progress:
-        err.write("\r")
+        counts = _stream(args, decide, kept_out, dropped_out, err, progress)
+    if progress is not None:
+        progress.close()
     print(f"read {counts['read']}, kept {counts['kept']}, dropped {counts['dropped']}, "
           f"invalid {counts['invalid']}", file=err)
     return EXIT_FINDINGS if counts["invalid"] else EXIT_OK
+
+
+def _stream(args: argparse.Namespace, decide: Decide, kept_out: TextIO,
+            dropped_out: TextIO | None, err: TextIO, progress: _Progress | None,
+            ) -> dict[str, int]:
+    """The per-line loop: one event in memory at a time."""
+    counts = {"read": 0, "kept": 0, "dropped": 0, "invalid": 0}
+    for name, number, line in input_lines(args.inputs):
+        if progress is not None:
+            progress.advance(len(line))
+        if not line.strip():
+            continue
+        counts["read"] += 1
+        try:
+            event = loads(line)
+            kept, reason = decide(event)
+        except (ValueError, FqlError) as exc:
+            counts["invalid"] += 1
+            print(f"{name}:{number}: invalid line: {exc}", file=err)
+            if args.fail_fast:
+                break
+            continue
+        if kept is not None:
+            counts["kept"] += 1
+            kept_out.write(dumps(kept) + "\n")
+        else:
+            counts["dropped"] += 1
+            if dropped_out is not None:
+                dropped_out.write(dumps({"file": name, "line": number, "reason": reason,
+                                         "event": event}) + "\n")
+    return counts

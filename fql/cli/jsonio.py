@@ -4,8 +4,10 @@ the standard library otherwise, with the same results."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from typing import Any, TextIO
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
 
 try:
     import orjson
@@ -29,8 +31,21 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def read_lines(stream: TextIO) -> Iterator[tuple[int, str]]:
-    """Non-blank lines with their 1-based line numbers, streamed."""
-    for number, line in enumerate(stream, start=1):
-        if line.strip():
-            yield number, line
+def input_lines(inputs: Sequence[Path]) -> Iterator[tuple[str, int, bytes]]:
+    """``(file name, line number, raw line)`` of JSON Lines files, or of stdin when there
+    are none; streamed. Bytes, so a line that is not UTF-8 is one invalid line (the
+    parsers reject it) rather than the end of the run."""
+    if not inputs:
+        for number, line in enumerate(sys.stdin.buffer, start=1):
+            yield "<stdin>", number, line
+        return
+    for path in inputs:
+        with path.open("rb") as stream:
+            for number, line in enumerate(stream, start=1):
+                yield str(path), number, line
+
+
+def missing_input(inputs: Sequence[Path]) -> Path | None:
+    """The first input that is not a readable file, checked before any output is
+    written, so a typo in the last file name does not leave half a result."""
+    return next((p for p in inputs if not p.is_file()), None)

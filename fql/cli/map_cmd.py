@@ -15,8 +15,7 @@ from typing import TextIO
 
 from .. import FqlError
 from . import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
-from .filter_cmd import _lines
-from .jsonio import dumps, loads
+from .jsonio import dumps, input_lines, loads, missing_input
 
 NAME = "map"
 HELP = "Apply a Destination Actions mapping to JSON Lines events."
@@ -43,8 +42,12 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except (OSError, ValueError) as exc:
         print(f"fql map: {exc}", file=err)
         return EXIT_ERROR
+    missing = missing_input(args.inputs)
+    if missing is not None:
+        print(f"fql map: no such file: {missing}", file=err)
+        return EXIT_ERROR
     mapped = skipped = failed = 0
-    for name, number, line in _lines(args.inputs):
+    for name, number, line in input_lines(args.inputs):
         if not line.strip():
             continue
         try:

@@ -15,8 +15,7 @@ from typing import TextIO
 
 from .. import FqlError
 from . import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
-from .filter_cmd import _lines
-from .jsonio import dumps, loads
+from .jsonio import dumps, input_lines, loads
 
 NAME = "route"
 HELP = "Route JSON Lines events to every destination of a workspace configuration."
@@ -43,7 +42,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return EXIT_ERROR
     summary: Counter[tuple[str, str]] = Counter()
     invalid = 0
-    for name, number, line in _lines(args.inputs):
+    for name, number, line in input_lines(args.inputs):
         if not line.strip():
             continue
         try:
