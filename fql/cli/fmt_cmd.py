@@ -34,7 +34,8 @@ def formatted(text: str) -> str | None:
         head.append(lines.pop(0))
     if any(line.lstrip().startswith("#") for line in lines):
         return None
-    body = "\n".join(lines)
+    # The head's lines stay as blank lines, so syntax errors name the file's line.
+    body = "\n" * len(head) + "\n".join(lines)
     prefix = "".join(line + "\n" for line in head if line.strip())
     return prefix + format_node(parse(body)) + "\n"
 
