@@ -98,6 +98,8 @@ def test_explain_prints_the_rule_docstring() -> None:
     assert code == 0 and "compares strings by code point" in out
     code, out, _ = run("lint", "--explain", "trg101")
     assert code == 0 and "TRG101" in out
+    _, out, _ = run("lint", "--explain", "LNT002")
+    assert out == "LNT002: The file's kind could not be recognised.\n"
     assert run("lint", "--explain", "XYZ999")[0] == 2
 
 

@@ -185,9 +185,11 @@ def explain(node: ast.Node, event: dict[str, Any], depth: int = 0) -> Iterator[s
         stop = isinstance(node, ast.Or)  # `or` stops at the first true, `and` at non-true
         for operand in node.operands:
             decided = (_value(operand, event) is True) == stop
-            yield from explain(operand, event, depth + 1)
+            parts = explain(operand, event, depth + 1)
+            head = next(parts)
+            yield f"{head}  <- decided here" if decided else head  # on the operand itself
+            yield from parts
             if decided:
-                yield f"{pad}  ^ decided here"
                 return
     else:
         for child in ast.children(node):
