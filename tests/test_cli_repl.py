@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from fql.cli.repl import Repl, completions
+from fql.cli.repl_cmd import unfinished
 
 ROOT = Path(__file__).parent.parent
 EVENT = ROOT / "examples" / "event.json"
@@ -29,6 +30,21 @@ def test_expression_value(repl: Repl) -> None:
 def test_load_nth_line_of_json_lines(repl: Repl) -> None:
     assert repl.handle(f":load {ROOT / 'examples' / 'events.jsonl'} 3").startswith("loaded")
     assert repl.handle("messageId") == '"msg-0002"'
+
+
+def test_load_reports_bad_input_instead_of_failing(repl: Repl, tmp_path: Path) -> None:
+    lines = tmp_path / "events.jsonl"
+    lines.write_text('{"type": "track"}\n{"type": \n')
+    assert repl.handle(f":load {lines} two").startswith("usage: :load FILE [N]")
+    assert repl.handle(f":load {lines} 3") == f"{lines} has 2 lines"
+    assert repl.handle(f":load {lines} 2").startswith(f"{lines}: line 2 is not JSON")
+    assert repl.handle("type") == '"track"'  # the event loaded before is kept
+
+
+def test_multi_line_input_continues_while_anything_is_open() -> None:
+    assert unfinished("contains(event,") and unfinished("type in ['a',")
+    assert unfinished('{"kind": {"@path": "$.type"}') and unfinished("event = 'Order")
+    assert not unfinished('{"kind": {"@path": "$.type"}}') and not unfinished("type = ')'")
 
 
 def test_set_changes_a_copy_of_the_event(repl: Repl) -> None:

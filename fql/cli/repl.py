@@ -111,7 +111,9 @@ class Repl:
         parts = shlex.split(rest)
         if not parts:
             return "usage: :load FILE [N]"
-        path = Path(parts[0])
+        path, line_number = Path(parts[0]), parts[1] if len(parts) > 1 else "1"
+        if not line_number.isdigit():
+            return "usage: :load FILE [N] (N: a line number of a JSON Lines file)"
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
@@ -119,11 +121,14 @@ class Repl:
         try:
             event = json.loads(text)
         except ValueError:
-            number = int(parts[1]) if len(parts) > 1 else 1
+            number = int(line_number)
             lines = [x for x in text.splitlines() if x.strip()]
             if not 1 <= number <= len(lines):
                 return f"{path} has {len(lines)} lines"
-            event = json.loads(lines[number - 1])
+            try:
+                event = json.loads(lines[number - 1])
+            except ValueError as exc:  # a typo in a file must not end the session
+                return f"{path}: line {number} is not JSON: {exc}"
         if not isinstance(event, dict):
             return "an event must be a JSON object"
         self.event = event

@@ -37,7 +37,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def unfinished(text: str) -> bool:
-    """True while parentheses/brackets are open or a string is unterminated."""
+    """True while parentheses, brackets or braces are open or a string is unterminated."""
     depth, quote, escaped = 0, "", False
     for ch in text:
         if quote:
@@ -49,9 +49,9 @@ def unfinished(text: str) -> bool:
                 quote = ""
         elif ch in "\"'":
             quote = ch
-        elif ch in "([":
+        elif ch in "([{":  # braces: a JSON mapping typed over several lines
             depth += 1
-        elif ch in ")]":
+        elif ch in ")]}":
             depth -= 1
     return bool(quote) or depth > 0
 
