@@ -6,6 +6,8 @@ import io
 import json
 from pathlib import Path
 
+import pytest
+
 from fql.cli import main
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
@@ -53,9 +55,21 @@ def test_syntax_error_is_rendered_with_caret() -> None:
 
 
 def test_version_shows_backend() -> None:
-    out = io.StringIO()
-    import contextlib
+    code, out, _ = run("--version")
+    assert code == 0 and out.startswith("fql ") and "backend:" in out
 
-    with contextlib.redirect_stdout(out):
-        code = main(["--version"])
-    assert code == 0 and "backend:" in out.getvalue()
+
+def test_usage_errors_go_to_the_given_stream() -> None:
+    code, out, err = run("eval")
+    assert code == 2 and out == "" and "usage: fql eval" in err
+    code, out, _ = run("--help")
+    assert code == 0 and "lint" in out and "repl" in out
+
+
+def test_internal_errors_exit_2(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*_: object) -> int:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("fql.cli.eval_cmd.run", broken)
+    code, _, err = run("eval", "type = 'x'", str(EXAMPLES / "event.json"))
+    assert code == 2 and "internal error" in err and "RuntimeError: boom" in err

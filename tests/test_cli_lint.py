@@ -149,6 +149,9 @@ def test_fmt_reports_syntax_errors(tmp_path: Path) -> None:
     rule.write_text("# a comment\n\ntype == 'x'\n")
     code, _, err = run("fmt", str(rule))
     assert code == 2 and f"{rule}:3:6: FQL104" in err
+    rule.write_bytes(b"type = '\xff'\n")
+    code, _, err = run("fmt", str(rule))
+    assert code == 2 and f"fql fmt: {rule}: 'utf-8' codec can't decode" in err
 
 
 def test_lint_understands_workspace_configurations(tmp_path: Path) -> None:

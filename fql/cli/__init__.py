@@ -9,8 +9,10 @@ Each subcommand lives in its own module and registers itself with :func:`registe
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
@@ -48,7 +50,10 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None,
     err = stderr or sys.stderr
     parser = build_parser()
     try:
-        args = parser.parse_args(list(argv) if argv is not None else None)
+        # argparse prints --help, --version and usage errors to sys.stdout/sys.stderr;
+        # send them to the caller's streams like everything else.
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            args = parser.parse_args(list(argv) if argv is not None else None)
     except SystemExit as exc:  # argparse exits on --help, --version and usage errors
         return int(exc.code or 0) if exc.code in (0, None) else EXIT_ERROR
     handler: Handler | None = getattr(args, "handler", None)
@@ -61,6 +66,10 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None,
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except Exception:  # a bug, not a finding: CI must not read it as exit 1
+        print("fql: internal error (please report it with this traceback)", file=err)
+        traceback.print_exc(file=err)
+        return EXIT_ERROR
 
 
 def console_main() -> None:

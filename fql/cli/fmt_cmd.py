@@ -50,8 +50,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(exc.render(str(path)), file=err)
             failed += 1
             continue
-        except OSError as exc:
-            print(f"fql fmt: {exc}", file=err)
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"fql fmt: {path}: {exc}", file=err)
             failed += 1
             continue
         if new is None:
