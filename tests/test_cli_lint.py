@@ -180,6 +180,16 @@ def test_locate_yaml_uses_the_same_pointers() -> None:
     assert found["/a/0"] == "1" and found["/a/1/b"] == "'x y'" and found["/d"] == "null"
 
 
+def test_unparsable_files_point_at_the_parse_error(tmp_path: Path) -> None:
+    broken = tmp_path / "filters.json"
+    broken.write_text('{"filters": [\n  {"if": "type = \'x\'", "actions": []},\n]}\n')
+    code, out, _ = run("lint", str(broken))
+    assert code == 1 and out.startswith(f"{broken}:3:1: LNT001 cannot parse the file")
+    broken = tmp_path / "rules.yaml"
+    broken.write_text("a: b\n c: d: e\n")
+    assert run("lint", str(broken))[1].startswith(f"{broken}:2:3: LNT001")
+
+
 def test_data_files_without_rules_are_skipped_in_directories(tmp_path: Path) -> None:
     (tmp_path / "package.json").write_text('{"name": "x"}')
     assert run("lint", str(tmp_path)) == (0, "", "")

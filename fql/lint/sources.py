@@ -105,7 +105,7 @@ def _lint_data_file(text: str, suffix: str) -> list[Diagnostic]:
             data = json.loads(text)
             positions = locate(text)
     except Exception as exc:
-        return [Diagnostic("LNT001", f"cannot parse the file: {exc}")]
+        return [_unparsable(exc)]
     linter = _linter_for(data)
     if linter is None:
         return [Diagnostic(NOT_A_RULE_FILE, "not a recognised rule file (FQL, trigger, mapping, "
@@ -113,6 +113,21 @@ def _lint_data_file(text: str, suffix: str) -> list[Diagnostic]:
                            "warning")]
     placer = _Placer(text, positions)
     return [placer.place(d) for d in linter(data)]
+
+
+def _unparsable(exc: Exception) -> Diagnostic:
+    """LNT001 at the place where the JSON or YAML parser stopped, when it says where, so
+    an editor or a code-scanning annotation points at the typo rather than line 1."""
+    if isinstance(exc, json.JSONDecodeError):
+        line, column, message = exc.lineno, exc.colno, exc.msg
+    else:
+        mark = getattr(exc, "problem_mark", None)  # yaml.MarkedYAMLError
+        if mark is None:
+            return Diagnostic("LNT001", f"cannot parse the file: {exc}")
+        line, column = mark.line + 1, mark.column + 1
+        message = ", ".join(filter(None, (getattr(exc, "context", None), exc.problem)))  # type: ignore[attr-defined]
+    return Diagnostic("LNT001", f"cannot parse the file: {message}", line=line,
+                      column=column, end_line=line, end_column=column + 1)
 
 
 def _linter_for(data: Any) -> Callable[[Any], list[Diagnostic]] | None:
