@@ -6,25 +6,201 @@
 Twin of ``fql/evaluator.py`` (the reference): same values, same errors, for every plan
 and event; ``tests/test_backends.py`` checks it with random plans and events.
 
-Each plan node becomes a ``cdef class`` whose ``eval`` is a C-level virtual call, so an
-expression costs a few pointer hops and type checks instead of Python frames. The hot
-cases are inlined with exact-type tests (``type(v) is str``, dict lookups through the C
-API); anything unusual (subclasses, mixed types, non-JSON values, rare functions) falls
-back to the very Python functions the twin uses, which is what keeps the two identical.
+Algorithm. Each plan node becomes a ``cdef class`` whose ``eval`` (the FQL value) and
+``test`` (``eval(...) is True`` as a C int) are C-level virtual calls, so an expression
+costs a few pointer hops instead of Python frames; nested closures (the twin's design)
+were rejected here because every closure call goes back through the interpreter.
+The builder recognises the shapes rules are made of and fuses them into one node that
+works on C values: a path read and a string comparison, ``length(x) > n`` on the C
+length, ``lowercase(x) = 'lit'`` compared byte by byte without building the lowered
+string, ``x > 100`` on C doubles, ``contains(x, 'lit')``, ``x in ['a', 'b']`` as a set
+probe, ``match(x, 'Product *')`` with ``startswith``/``find``. Paths walk borrowed
+references through exact dicts, and a missing step ends the walk at once.
+
+Only exact JSON types take the C paths. Anything unusual (dict or str subclasses,
+non-ASCII text where Python's case rules apply, huge integers, lists inside paths,
+non-JSON values, the rarer functions) falls back to the very Python functions the twin
+uses (``fql.values``, ``fql.functions``), which is what keeps the two identical,
+errors and error codes included.
+
 A :class:`Program` exposes ``evaluate``/``matches``/``matches_many``/``filter`` so that
 ``Expression`` binds them directly: one C call per event, and batch loops in C.
 """
 
 from sys import intern
 
-from cpython.dict cimport PyDict_GetItem
-from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
-from cpython.object cimport PyObject, PyTypeObject, Py_TYPE
+from cpython.list cimport PyList_GET_SIZE
+from cpython.object cimport PyObject, PyTypeObject
+from cpython.unicode cimport PyUnicode_Contains
+from cpython.float cimport PyFloat_AS_DOUBLE
+from cpython.long cimport PyLong_AsLongLongAndOverflow
 
 from fql import plan as _plan
 from fql.evaluator import _contains, lookup
 from fql.glob import match_literal_parts
 from fql.values import json_type, not_an_object, order, strict_equal
+
+cdef extern from "Python.h":
+    # Borrowed-reference forms: a path walk takes no references until its last step.
+    PyObject* dict_get_with_error "PyDict_GetItemWithError"(PyObject* d, PyObject* key)
+    PyObject* PyErr_Occurred()
+    void PyErr_Clear()
+    PyTypeObject* type_of "Py_TYPE"(PyObject* o)
+    bint is_ascii "PyUnicode_IS_ASCII"(PyObject* o)
+    Py_ssize_t ustr_len "PyUnicode_GET_LENGTH"(PyObject* o)
+    int ustr_kind "PyUnicode_KIND"(PyObject* o)
+    void* ustr_data "PyUnicode_DATA"(PyObject* o)
+    PyObject* tuple_item "PyTuple_GET_ITEM"(object t, Py_ssize_t i)
+    PyObject* Py_None
+
+cdef extern from "string.h":
+    int memcmp(const void* a, const void* b, size_t n)
+
+cdef PyTypeObject* DICT = <PyTypeObject*>dict
+cdef PyTypeObject* STR = <PyTypeObject*>str
+cdef PyTypeObject* INT = <PyTypeObject*>int
+cdef PyTypeObject* FLOAT = <PyTypeObject*>float
+cdef PyTypeObject* BOOL = <PyTypeObject*>bool
+cdef PyTypeObject* LIST = <PyTypeObject*>list
+
+# Integers up to 2**53 convert to doubles exactly, so comparing them as doubles gives
+# Python's (exact) answer; anything larger takes Python's comparison.
+cdef long long EXACT_DOUBLE_INT = 9007199254740992
+
+#: Up to this many strings, ``x in [...]`` compares one by one instead of hashing.
+cdef Py_ssize_t SHORT_LIST = 8
+
+
+cdef inline PyObject* dict_get(PyObject* d, PyObject* key):
+    """``d.get(key)`` as a borrowed reference, NULL when missing. Like
+    ``PyDict_GetItem`` but without saving and restoring the error state on every
+    call; a key whose comparison fails (never a JSON key) reads as missing."""
+    cdef PyObject* found = dict_get_with_error(d, key)
+    if found == NULL and PyErr_Occurred() != NULL:
+        PyErr_Clear()
+    return found
+
+
+cdef inline bint str_equal(PyObject* a, PyObject* b):
+    """Equality of two exact ``str`` objects (identity, length, kind, then bytes)."""
+    if a == b:
+        return True
+    cdef Py_ssize_t n = ustr_len(a)
+    if n != ustr_len(b) or ustr_kind(a) != ustr_kind(b):
+        return False
+    return memcmp(ustr_data(a), ustr_data(b), <size_t>n * ustr_kind(a)) == 0
+
+
+cdef inline bint ascii_case_equal(PyObject* text, PyObject* expected, bint upper):
+    """``text.lower() == expected`` (or ``upper``) for an ASCII ``text``, without
+    building the converted string."""
+    cdef Py_ssize_t n = ustr_len(text)
+    cdef Py_ssize_t i
+    cdef const unsigned char* a
+    cdef const unsigned char* b
+    cdef unsigned char c
+    if n != ustr_len(expected) or not is_ascii(expected):
+        return False
+    a = <const unsigned char*>ustr_data(text)
+    b = <const unsigned char*>ustr_data(expected)
+    for i in range(n):
+        c = a[i]
+        if upper:
+            if 97 <= c <= 122:
+                c -= 32
+        elif 65 <= c <= 90:
+            c += 32
+        if c != b[i]:
+            return False
+    return True
+
+
+cdef enum Kind:
+    OTHER, NULL_, STRING, NUMBER, BOOLEAN, LIST_, OBJECT
+
+
+cdef inline Kind kind_of(PyObject* v):
+    """The JSON kind of a value of an exact JSON type; ``OTHER`` for subclasses and
+    non-JSON values (which take the Python functions)."""
+    cdef PyTypeObject* t = type_of(v)
+    if t == STR:
+        return STRING
+    if v == Py_None:
+        return NULL_
+    if t == FLOAT or t == INT:
+        return NUMBER
+    if t == DICT:
+        return OBJECT
+    if t == LIST:
+        return LIST_
+    if t == BOOL:
+        return BOOLEAN
+    return OTHER
+
+
+cdef inline bint equal_values(object a, object b) except -1:
+    """FQL ``=``: values of different JSON kinds are unequal, two strings, two floats
+    and two nulls are compared in C; the rest is ``strict_equal``."""
+    cdef Kind ka = kind_of(<PyObject*>a)
+    cdef Kind kb = kind_of(<PyObject*>b)
+    if ka == OTHER or kb == OTHER:
+        return strict_equal(a, b)
+    if ka != kb:
+        return False
+    if ka == STRING:
+        return str_equal(<PyObject*>a, <PyObject*>b)
+    if ka == NULL_:
+        return True
+    if ka == BOOLEAN:
+        return a is b
+    if type_of(<PyObject*>a) == FLOAT and type_of(<PyObject*>b) == FLOAT:
+        return PyFloat_AS_DOUBLE(a) == PyFloat_AS_DOUBLE(b)
+    return strict_equal(a, b)
+
+
+cdef inline bint equal_str(PyObject* v, PyObject* expected) except -1:
+    """FQL ``v = 'literal'``; ``v`` may be NULL (a missing field, null)."""
+    if v == NULL:
+        return False
+    cdef Kind k = kind_of(v)
+    if k == STRING:
+        return str_equal(v, expected)
+    if k != OTHER:
+        return False
+    return strict_equal(<object>v, <object>expected)
+
+
+cdef enum OrderOp:
+    LT, LE, GT, GE
+
+cdef dict ORDER_OPS = {"<": LT, "<=": LE, ">": GT, ">=": GE}
+
+
+cdef inline bint compare_doubles(OrderOp op, double a, double b):
+    if op == LT:
+        return a < b
+    if op == LE:
+        return a <= b
+    if op == GT:
+        return a > b
+    return a >= b
+
+
+cdef inline bint as_exact_double(PyObject* v, double* out):
+    """Store a plain float or a small int as a double; false for anything else
+    (bool, big int, other types), which then takes Python's comparison."""
+    cdef PyTypeObject* t = type_of(v)
+    cdef int overflow = 0
+    cdef long long n
+    if t == FLOAT:
+        out[0] = PyFloat_AS_DOUBLE(<object>v)
+        return True
+    if t == INT:
+        n = PyLong_AsLongLongAndOverflow(<object>v, &overflow)
+        if overflow == 0 and -EXACT_DOUBLE_INT <= n <= EXACT_DOUBLE_INT:
+            out[0] = <double>n
+            return True
+    return False
 
 
 cdef class Node:
@@ -35,6 +211,13 @@ cdef class Node:
         """``eval(event) is True`` without making a Python bool: the boolean nodes
         override it, so conditions pass C ints to each other."""
         return self.eval(event) is True
+
+
+cdef class BoolNode(Node):
+    """A node whose value is always a bool: ``eval`` wraps ``test``."""
+
+    cdef object eval(self, object event):
+        return True if self.test(event) else False
 
 
 cdef class Const(Node):
@@ -48,9 +231,12 @@ cdef class Const(Node):
 
 
 cdef class Get(Node):
+    """A path read. Exact dicts are walked with borrowed references; a missing key or a
+    null or scalar step ends the walk with null (as ``lookup`` does); a list step (digit
+    keys index lists) or a non-JSON value goes to ``lookup`` itself."""
     cdef object first
     cdef tuple rest
-    cdef int nrest
+    cdef Py_ssize_t nrest
 
     def __init__(self, tuple keys):
         self.first = intern(keys[0])
@@ -58,41 +244,39 @@ cdef class Get(Node):
         self.nrest = len(self.rest)
 
     cdef object eval(self, object event):
-        cdef PyObject* found = PyDict_GetItem(event, self.first)
-        cdef object value = <object>found if found is not NULL else None
-        cdef int i
-        if self.nrest == 0:
-            return value
+        cdef PyObject* found = dict_get(<PyObject*>event, <PyObject*>self.first)
+        cdef PyTypeObject* t
+        cdef Py_ssize_t i
         for i in range(self.nrest):
-            if type(value) is dict:
-                found = PyDict_GetItem(value, self.rest[i])
-                value = <object>found if found is not NULL else None
+            if found == NULL or found == Py_None:
+                return None
+            t = type_of(found)
+            if t == DICT:
+                found = dict_get(found, tuple_item(self.rest, i))
+            elif t == STR or t == FLOAT or t == INT or t == BOOL:
+                return None
             else:
-                return lookup(value, self.rest[i:])
-        return value
+                return lookup(<object>found, self.rest[i:])
+        if found == NULL:
+            return None
+        return <object>found
 
 
-cdef class Not(Node):
+cdef class Not(BoolNode):
     cdef Node operand
 
     def __init__(self, Node operand):
         self.operand = operand
 
-    cdef object eval(self, object event):
-        return not self.operand.test(event)
-
     cdef bint test(self, object event) except -1:
         return not self.operand.test(event)
 
 
-cdef class And(Node):
+cdef class And(BoolNode):
     cdef list operands
 
     def __init__(self, list operands):
         self.operands = operands
-
-    cdef object eval(self, object event):
-        return self.test(event)
 
     cdef bint test(self, object event) except -1:
         cdef Node op
@@ -102,7 +286,7 @@ cdef class And(Node):
         return True
 
 
-cdef class And2(Node):
+cdef class And2(BoolNode):
     """``a and b``: the two-operand case without the loop."""
     cdef Node a
     cdef Node b
@@ -111,21 +295,15 @@ cdef class And2(Node):
         self.a = a
         self.b = b
 
-    cdef object eval(self, object event):
-        return self.test(event)
-
     cdef bint test(self, object event) except -1:
         return self.a.test(event) and self.b.test(event)
 
 
-cdef class Or(Node):
+cdef class Or(BoolNode):
     cdef list operands
 
     def __init__(self, list operands):
         self.operands = operands
-
-    cdef object eval(self, object event):
-        return self.test(event)
 
     cdef bint test(self, object event) except -1:
         cdef Node op
@@ -135,19 +313,20 @@ cdef class Or(Node):
         return False
 
 
-cdef inline bint _equal(object a, object b) except -1:
-    cdef type ta = type(a)
-    cdef type tb = type(b)
-    if ta is str and tb is str:
-        return a == b
-    if (ta is int or ta is float) and (tb is int or tb is float):
-        return a == b
-    if a is None and b is None:
-        return True
-    return strict_equal(a, b)
+cdef class Or2(BoolNode):
+    """``a or b``: the two-operand case without the loop."""
+    cdef Node a
+    cdef Node b
+
+    def __init__(self, Node a, Node b):
+        self.a = a
+        self.b = b
+
+    cdef bint test(self, object event) except -1:
+        return self.a.test(event) or self.b.test(event)
 
 
-cdef class EqStr(Node):
+cdef class EqStr(BoolNode):
     """``x = 'literal'`` / ``x != 'literal'``."""
     cdef Node left
     cdef str expected
@@ -155,50 +334,62 @@ cdef class EqStr(Node):
 
     def __init__(self, Node left, str expected, bint negate):
         self.left = left
-        self.expected = expected
+        self.expected = intern(expected)
         self.negate = negate
-
-    cdef object eval(self, object event):
-        return self.test(event)
 
     cdef bint test(self, object event) except -1:
         cdef object v = self.left.eval(event)
-        cdef bint equal
-        if type(v) is str:
-            equal = (<str>v) == self.expected
-        else:
-            equal = strict_equal(v, self.expected)
-        return equal != self.negate
+        return equal_str(<PyObject*>v, <PyObject*>self.expected) != self.negate
 
 
-cdef class KeyEqStr(Node):
+cdef class KeyEqStr(BoolNode):
     """``key = 'literal'`` on a top-level key: the commonest condition, fused so the
-    field read and the comparison happen in one call with no reference juggling."""
+    field read and the comparison happen in one call with borrowed references."""
     cdef object key
     cdef str expected
     cdef bint negate
 
     def __init__(self, key, str expected, bint negate):
         self.key = intern(key)
-        self.expected = expected
+        self.expected = intern(expected)
         self.negate = negate
 
-    cdef object eval(self, object event):
-        return self.test(event)
+    cdef bint test(self, object event) except -1:
+        cdef PyObject* found = dict_get(<PyObject*>event, <PyObject*>self.key)
+        return equal_str(found, <PyObject*>self.expected) != self.negate
+
+
+cdef class CaseEqStr(BoolNode):
+    """``lowercase(x) = 'literal'`` (or ``uppercase``, or ``!=``): ASCII text is
+    compared byte by byte with the case folded on the fly; other values go through the
+    function itself (Python's case rules for the rest of Unicode)."""
+    cdef Node arg
+    cdef object fn
+    cdef str expected
+    cdef bint upper
+    cdef bint negate
+
+    def __init__(self, fn, Node arg, str expected, bint upper, bint negate):
+        self.fn = fn
+        self.arg = arg
+        self.expected = expected
+        self.upper = upper
+        self.negate = negate
 
     cdef bint test(self, object event) except -1:
-        cdef PyObject* found = PyDict_GetItem(event, self.key)
+        cdef object v = self.arg.eval(event)
+        cdef Kind k = kind_of(<PyObject*>v)
         cdef bint equal
-        if found is NULL:
-            return self.negate  # null = 'literal' is false
-        if Py_TYPE(<object>found) is <PyTypeObject*>str:
-            equal = (<str>found) == self.expected
+        if k == STRING and is_ascii(<PyObject*>v):
+            equal = ascii_case_equal(<PyObject*>v, <PyObject*>self.expected, self.upper)
+        elif k != STRING and k != OTHER:
+            equal = False  # the function gives null for any other JSON value
         else:
-            equal = strict_equal(<object>found, self.expected)
+            equal = equal_values(self.fn(v), self.expected)
         return equal != self.negate
 
 
-cdef class Eq(Node):
+cdef class Eq(BoolNode):
     cdef Node left
     cdef Node right
     cdef bint negate
@@ -208,30 +399,13 @@ cdef class Eq(Node):
         self.right = right
         self.negate = negate
 
-    cdef object eval(self, object event):
-        return self.test(event)
-
     cdef bint test(self, object event) except -1:
         cdef object a = self.left.eval(event)
         cdef object b = self.right.eval(event)
-        return _equal(a, b) != self.negate
+        return equal_values(a, b) != self.negate
 
 
-cdef enum OrderOp:
-    LT, LE, GT, GE
-
-
-cdef inline bint _compare_doubles(OrderOp op, double a, double b):
-    if op == LT:
-        return a < b
-    if op == LE:
-        return a <= b
-    if op == GT:
-        return a > b
-    return a >= b
-
-
-cdef class Order(Node):
+cdef class Order(BoolNode):
     cdef Node left
     cdef Node right
     cdef OrderOp op
@@ -241,52 +415,111 @@ cdef class Order(Node):
         self.left = left
         self.right = right
         self.op_text = op
-        self.op = {"<": LT, "<=": LE, ">": GT, ">=": GE}[op]
-
-    cdef object eval(self, object event):
-        return self.test(event)
+        self.op = ORDER_OPS[op]
 
     cdef bint test(self, object event) except -1:
         cdef object a = self.left.eval(event)
         cdef object b = self.right.eval(event)
-        cdef type ta = type(a)
-        cdef type tb = type(b)
-        if ta is float and tb is float:
-            return _compare_doubles(self.op, <double>a, <double>b)
-        if ((ta is int or ta is float) and (tb is int or tb is float)) or \
-                (ta is str and tb is str):
-            if self.op == LT:
-                return a < b
-            if self.op == LE:
-                return a <= b
-            if self.op == GT:
-                return a > b
-            return a >= b
+        cdef double x, y
+        if as_exact_double(<PyObject*>a, &x) and as_exact_double(<PyObject*>b, &y):
+            return compare_doubles(self.op, x, y)
         return order(self.op_text, a, b)
 
 
-cdef class InStrings(Node):
-    """``x in ['a', 'b']``: a set lookup for exact strings."""
+cdef class OrderBound(BoolNode):
+    """``x < 100`` (any order operator, a number literal on the right): a plain float
+    or small int is compared as a C double; a string, bool or null is false at once;
+    anything else (big ints, non-JSON values) goes to ``order``."""
     cdef Node left
-    cdef frozenset members
+    cdef object bound
+    cdef double bound_d
+    cdef OrderOp op
+    cdef str op_text
+
+    def __init__(self, str op, Node left, bound):
+        self.left = left
+        self.bound = bound
+        self.bound_d = <double>bound
+        self.op_text = op
+        self.op = ORDER_OPS[op]
+
+    cdef bint test(self, object event) except -1:
+        cdef object v = self.left.eval(event)
+        cdef double x
+        cdef PyTypeObject* t
+        if as_exact_double(<PyObject*>v, &x):
+            return compare_doubles(self.op, x, self.bound_d)
+        t = type_of(<PyObject*>v)
+        if <PyObject*>v == Py_None or t == STR or t == BOOL:
+            return False
+        return order(self.op_text, v, self.bound)
+
+
+cdef class LengthBound(BoolNode):
+    """``length(x) > 0`` (any order operator, a number literal): the C length of an
+    ASCII string (bytes = characters) or a list, 0 for null; anything else asks
+    ``length`` itself (UTF-8 byte counts, errors for non-JSON values)."""
+    cdef Node arg
+    cdef object fn
+    cdef object bound
+    cdef double bound_d
+    cdef OrderOp op
+    cdef str op_text
+
+    def __init__(self, str op, fn, Node arg, bound):
+        self.arg = arg
+        self.fn = fn
+        self.bound = bound
+        self.bound_d = <double>bound
+        self.op_text = op
+        self.op = ORDER_OPS[op]
+
+    cdef bint test(self, object event) except -1:
+        cdef object v = self.arg.eval(event)
+        cdef PyTypeObject* t = type_of(<PyObject*>v)
+        cdef Py_ssize_t n
+        if t == STR and is_ascii(<PyObject*>v):
+            n = ustr_len(<PyObject*>v)
+        elif t == LIST:
+            n = PyList_GET_SIZE(v)
+        elif <PyObject*>v == Py_None:
+            n = 0
+        else:
+            return order(self.op_text, self.fn(v), self.bound)
+        return compare_doubles(self.op, <double>n, self.bound_d)
+
+
+cdef class InStrings(BoolNode):
+    """``x in ['a', 'b']`` with string items: a short list is scanned with the C string
+    comparison (cheaper than hashing for a handful of items), a long one probed as a set;
+    a value that is not a string goes to ``_contains`` (false, or an error)."""
+    cdef Node left
     cdef list items
+    cdef tuple short
+    cdef Py_ssize_t nshort
+    cdef frozenset members
 
     def __init__(self, Node left, list items):
         self.left = left
         self.items = items
+        self.short = tuple(items) if len(items) <= SHORT_LIST else None
+        self.nshort = len(items)
         self.members = frozenset(items)
-
-    cdef object eval(self, object event):
-        return self.test(event)
 
     cdef bint test(self, object event) except -1:
         cdef object v = self.left.eval(event)
-        if type(v) is str:
+        cdef Py_ssize_t i
+        if type_of(<PyObject*>v) != STR:
+            return _contains(self.items, v)
+        if self.short is None:
             return v in self.members
-        return _contains(self.items, v)
+        for i in range(self.nshort):
+            if str_equal(<PyObject*>v, tuple_item(self.short, i)):
+                return True
+        return False
 
 
-cdef class In(Node):
+cdef class In(BoolNode):
     cdef Node left
     cdef Node right
 
@@ -294,7 +527,7 @@ cdef class In(Node):
         self.left = left
         self.right = right
 
-    cdef object eval(self, object event):
+    cdef bint test(self, object event) except -1:
         cdef object a = self.left.eval(event)
         cdef object b = self.right.eval(event)
         return _contains(b, a)
@@ -350,8 +583,11 @@ cdef class Lowercase(Node):
 
     cdef object eval(self, object event):
         cdef object v = self.arg.eval(event)
-        if type(v) is str:
-            return v.lower()
+        cdef Kind k = kind_of(<PyObject*>v)
+        if k == STRING:
+            return (<str>v).lower()
+        if k != OTHER:
+            return None
         return self.fn(v)
 
 
@@ -365,12 +601,17 @@ cdef class Length(Node):
 
     cdef object eval(self, object event):
         cdef object v = self.arg.eval(event)
-        if type(v) is str and (<str>v).isascii():
-            return len(<str>v)
+        cdef Kind k = kind_of(<PyObject*>v)
+        if k == STRING and is_ascii(<PyObject*>v):
+            return ustr_len(<PyObject*>v)
+        if k == NULL_:
+            return 0
+        if k == LIST_:
+            return PyList_GET_SIZE(v)
         return self.fn(v)
 
 
-cdef class Contains(Node):
+cdef class Contains(BoolNode):
     cdef Node a
     cdef Node b
     cdef object fn
@@ -380,15 +621,33 @@ cdef class Contains(Node):
         self.a = a
         self.b = b
 
-    cdef object eval(self, object event):
+    cdef bint test(self, object event) except -1:
         cdef object s = self.a.eval(event)
         cdef object sub = self.b.eval(event)
-        if type(s) is str and type(sub) is str:
-            return sub in s
+        if type_of(<PyObject*>s) == STR and type_of(<PyObject*>sub) == STR:
+            return PyUnicode_Contains(s, sub)
         return self.fn(s, sub)
 
 
-cdef class MatchLiteral(Node):
+cdef class ContainsStr(BoolNode):
+    """``contains(x, 'literal')``: a C substring search for an exact string."""
+    cdef Node arg
+    cdef str sub
+    cdef object fn
+
+    def __init__(self, fn, Node arg, str sub):
+        self.fn = fn
+        self.arg = arg
+        self.sub = sub
+
+    cdef bint test(self, object event) except -1:
+        cdef object s = self.arg.eval(event)
+        if type_of(<PyObject*>s) == STR:
+            return PyUnicode_Contains(s, self.sub)
+        return self.fn(s, self.sub)
+
+
+cdef class MatchLiteral(BoolNode):
     """``match(x, 'Product *')`` where the pattern is literal text and stars: prefix,
     suffix and in-between searches with str methods (``fql.glob.match_literal_parts``)."""
     cdef Node subject
@@ -404,22 +663,19 @@ cdef class MatchLiteral(Node):
         self.tail = parts[len(parts) - 1]
         self.n = len(parts)
 
-    cdef object eval(self, object event):
-        return self.test(event)
-
     cdef bint test(self, object event) except -1:
         cdef object v = self.subject.eval(event)
         cdef str text
         cdef Py_ssize_t start, end, found, i
         cdef str piece
-        if type(v) is not str:
+        if type_of(<PyObject*>v) != STR:
             if isinstance(v, str):
                 return match_literal_parts(v, self.parts)
             json_type(v)
             return False
         text = <str>v
         if self.n == 1:
-            return text == self.head
+            return str_equal(<PyObject*>text, <PyObject*>self.head)
         if len(text) < len(self.head) + len(self.tail) or not text.startswith(self.head) \
                 or not text.endswith(self.tail):
             return False
@@ -435,7 +691,7 @@ cdef class MatchLiteral(Node):
         return True
 
 
-cdef class Match(Node):
+cdef class Match(BoolNode):
     cdef Node subject
     cdef object glob_match
 
@@ -443,12 +699,65 @@ cdef class Match(Node):
         self.subject = subject
         self.glob_match = glob.match
 
-    cdef object eval(self, object event):
+    cdef bint test(self, object event) except -1:
         cdef object v = self.subject.eval(event)
         if isinstance(v, str):
             return self.glob_match(v)
         json_type(v)
         return False
+
+
+cdef bint is_bound(object node):
+    """A number literal that converts to a double exactly (so C comparison is exact)."""
+    if type(node) is not _plan.Const:
+        return False
+    value = node.value
+    return type(value) is float or (type(value) is int and
+                                    -EXACT_DOUBLE_INT <= value <= EXACT_DOUBLE_INT)
+
+
+cdef bint is_str_const(object node):
+    return type(node) is _plan.Const and type(node.value) is str
+
+
+cdef Node _build_eq(object node):
+    left = node.left
+    if is_str_const(node.right):
+        expected = node.right.value
+        if type(left) is _plan.Get and len(left.keys) == 1:
+            return KeyEqStr(left.keys[0], expected, node.negate)
+        if type(left) is _plan.Call and left.name in ("lowercase", "uppercase"):
+            return CaseEqStr(left.fn, _build(left.args[0]), expected,
+                             left.name == "uppercase", node.negate)
+        return EqStr(_build(left), expected, node.negate)
+    return Eq(_build(left), _build(node.right), node.negate)
+
+
+cdef Node _build_order(object node):
+    left = node.left
+    if is_bound(node.right):
+        if type(left) is _plan.Call and left.name == "length":
+            return LengthBound(node.op, left.fn, _build(left.args[0]), node.right.value)
+        return OrderBound(node.op, _build(left), node.right.value)
+    return Order(node.op, _build(left), _build(node.right))
+
+
+cdef Node _build_call(object node):
+    cdef list args
+    if node.name == "contains" and is_str_const(node.args[1]):
+        return ContainsStr(node.fn, _build(node.args[0]), node.args[1].value)
+    args = [_build(a) for a in node.args]
+    if node.name == "lowercase":
+        return Lowercase(node.fn, args[0])
+    if node.name == "length":
+        return Length(node.fn, args[0])
+    if node.name == "contains":
+        return Contains(node.fn, args[0], args[1])
+    if len(args) == 1:
+        return Call1(node.fn, args[0])
+    if len(args) == 2:
+        return Call2(node.fn, args[0], args[1])
+    return CallN(node.fn, args)
 
 
 cdef Node _build(object node):
@@ -464,38 +773,31 @@ cdef Node _build(object node):
             return And2(_build(node.operands[0]), _build(node.operands[1]))
         return And([_build(op) for op in node.operands])
     if kind is _plan.Or:
+        if len(node.operands) == 2:
+            return Or2(_build(node.operands[0]), _build(node.operands[1]))
         return Or([_build(op) for op in node.operands])
     if kind is _plan.Eq:
-        if type(node.right) is _plan.Const and type(node.right.value) is str:
-            if type(node.left) is _plan.Get and len(node.left.keys) == 1:
-                return KeyEqStr(node.left.keys[0], node.right.value, node.negate)
-            return EqStr(_build(node.left), node.right.value, node.negate)
-        return Eq(_build(node.left), _build(node.right), node.negate)
+        return _build_eq(node)
     if kind is _plan.Order:
-        return Order(node.op, _build(node.left), _build(node.right))
+        return _build_order(node)
     if kind is _plan.In:
         if type(node.right) is _plan.Const and type(node.right.value) is list and \
                 all(type(i) is str for i in node.right.value):
             return InStrings(_build(node.left), node.right.value)
         return In(_build(node.left), _build(node.right))
     if kind is _plan.Call:
-        args = [_build(a) for a in node.args]
-        if node.name == "lowercase":
-            return Lowercase(node.fn, args[0])
-        if node.name == "length":
-            return Length(node.fn, args[0])
-        if node.name == "contains":
-            return Contains(node.fn, args[0], args[1])
-        if len(args) == 1:
-            return Call1(node.fn, args[0])
-        if len(args) == 2:
-            return Call2(node.fn, args[0], args[1])
-        return CallN(node.fn, args)
+        return _build_call(node)
     if kind is _plan.Match:
         if node.glob.literal_parts is not None:
             return MatchLiteral(_build(node.subject), node.glob.literal_parts)
         return Match(_build(node.subject), node.glob)
     raise TypeError(f"not a plan node: {node!r}")
+
+
+cdef inline int check_event(object event) except -1:
+    if type_of(<PyObject*>event) != DICT and not isinstance(event, dict):
+        raise not_an_object(event)
+    return 0
 
 
 cdef class Program:
@@ -506,30 +808,32 @@ cdef class Program:
         self.root = _build(plan_node)
 
     def evaluate(self, event):
-        if type(event) is not dict and not isinstance(event, dict):
-            raise not_an_object(event)
+        check_event(event)
         return self.root.eval(event)
 
     def matches(self, event):
-        if type(event) is not dict and not isinstance(event, dict):
-            raise not_an_object(event)
-        return self.root.test(event)
+        check_event(event)
+        return True if self.root.test(event) else False
 
     def matches_many(self, events):
-        cdef list out = []
+        """``matches`` over ``events``, the loop in C (a list is indexed directly)."""
         cdef Node root = self.root
-        for event in events:
-            if type(event) is not dict and not isinstance(event, dict):
-                raise not_an_object(event)
-            out.append(root.test(event))
+        cdef list out = []
+        if type(events) is not list:
+            events = list(events)
+        for event in <list>events:
+            check_event(event)
+            out.append(True if root.test(event) else False)
         return out
 
     def filter(self, events):
-        cdef list out = []
+        """The events that match, in order (the same objects)."""
         cdef Node root = self.root
-        for event in events:
-            if type(event) is not dict and not isinstance(event, dict):
-                raise not_an_object(event)
+        cdef list out = []
+        if type(events) is not list:
+            events = list(events)
+        for event in <list>events:
+            check_event(event)
             if root.test(event):
                 out.append(event)
         return out

@@ -27,10 +27,15 @@ needs_kernel = pytest.mark.skipif(KERNEL is None, reason="the Cython kernel is n
 
 
 def outcome(program: Any, event: Any) -> tuple[str, Any]:
+    """The value, or the error code; any other exception by its type (agreement is what
+    this module checks: both twins must fail the same way even where the shared Python
+    code raises something other than an FqlError)."""
     try:
         return ("value", program.evaluate(event))
     except fql.FqlError as err:
         return ("error", err.code)
+    except Exception as err:
+        return ("exception", type(err).__name__)
 
 
 def same(a: tuple[str, Any], b: tuple[str, Any]) -> bool:
@@ -59,6 +64,66 @@ def test_backends_agree_on_random_expressions(tree: ast.Node, event: dict) -> No
     python, kernel = built
     assert same(outcome(python, event), outcome(kernel, event))
     assert python.matches_many([event, event]) == kernel.matches_many([event, event])
+
+
+# The shapes the kernel fuses into single nodes (a path and a literal, a function of a
+# path and a literal), over values chosen to reach every branch of their fast paths:
+# ASCII and non-ASCII text, case variants, ints beyond 2**53, NaN, bools, lists, null.
+FIELD_VALUES = st.one_of(
+    st.sampled_from(["premium", "Premium", "PREMIUM", "premiuM", "prem", "", "/cart", "ios",
+                     "analytics-ios", "İstanbul", "straße", "ǅ", "Product X", "Order Completed",
+                     True, False, None, 0, 1, -1, 100, 100.0, 2**53, 2**53 + 1, -(2**60), 1e300,
+                     float("nan"), float("inf"), [], ["a"], {}, {"plan": "premium"}]),
+    st.text(max_size=6),
+    st.integers(),
+    st.floats(),
+)
+FIELDS = st.sampled_from(["a", "traits.plan", "a.b.c", "list.0", "s"])
+STRING_LITERALS = st.sampled_from(["premium", "PREMIUM", "", "ios", "/cart", "straße", "İ",
+                                   "Product *", "a*b*c", "*"]).map(ast.String)
+NUMBER_LITERALS = st.sampled_from([0, 1, 100, -5, 2.5, 2**53, 2**53 + 1, 10**30, 1e300,
+                                   -0.0]).map(ast.Number)
+
+
+def _path(text: str) -> ast.Node:
+    return ast.Path(tuple(text.split(".")))
+
+
+fused_shapes = st.one_of(
+    st.tuples(st.sampled_from(["=", "!="]), FIELDS.map(_path), STRING_LITERALS).map(
+        lambda t: ast.Compare(*t)),
+    st.tuples(st.sampled_from(["=", "!="]), st.sampled_from(["lowercase", "uppercase"]),
+              FIELDS.map(_path), STRING_LITERALS).map(
+        lambda t: ast.Compare(t[0], ast.Call(t[1], (t[2],)), t[3])),
+    st.tuples(st.sampled_from(["<", "<=", ">", ">="]), FIELDS.map(_path),
+              NUMBER_LITERALS).map(lambda t: ast.Compare(*t)),
+    st.tuples(st.sampled_from(["<", "<=", ">", ">="]), FIELDS.map(_path),
+              NUMBER_LITERALS).map(lambda t: ast.Compare(t[0], ast.Call("length", (t[1],)),
+                                                         t[2])),
+    st.tuples(FIELDS.map(_path), st.lists(STRING_LITERALS, max_size=10)).map(
+        lambda t: ast.In(t[0], ast.ListLit(tuple(t[1])))),
+    st.tuples(st.sampled_from(["contains", "match"]), FIELDS.map(_path),
+              STRING_LITERALS).map(lambda t: ast.Call(t[0], (t[1], t[2]))),
+    st.tuples(st.sampled_from(["lowercase", "length"]), FIELDS.map(_path)).map(
+        lambda t: ast.Call(t[0], (t[1],))),
+)
+
+
+def _event_with(value: object) -> dict[str, Any]:
+    return {"a": value, "s": value, "traits": {"plan": value}, "list": [value],
+            "a.b": value}
+
+
+@needs_kernel
+@settings(max_examples=1000, suppress_health_check=[HealthCheck.too_slow])
+@given(fused_shapes, FIELD_VALUES)
+def test_backends_agree_on_fused_shapes(tree: ast.Node, value: object) -> None:
+    built = plans(tree)
+    if built is None:
+        return
+    python, kernel = built
+    for event in (_event_with(value), {"a": {"b": {"c": value}}}, {}):
+        assert same(outcome(python, event), outcome(kernel, event)), (tree, event)
 
 
 ODD_VALUES = st.sampled_from([datetime.date(2024, 1, 1), b"x", (1, 2), {1}, object()])
