@@ -180,6 +180,14 @@ def test_locate_yaml_uses_the_same_pointers() -> None:
     assert found["/a/0"] == "1" and found["/a/1/b"] == "'x y'" and found["/d"] == "null"
 
 
+def test_extensions_are_reported_as_not_portable() -> None:
+    mapping = str(RULES / "extensions.json")
+    _, out, _ = run("lint", "--format", "json", mapping)
+    assert [f["code"] for f in json.loads(out)] == ["MAP113", "MAP001"]  # Segment's reading
+    code, out, _ = run("lint", "--format", "json", "--extensions", mapping)
+    assert [f["code"] for f in json.loads(out)] == ["MAP201", "MAP202"] and code == 1
+
+
 def test_unparsable_files_point_at_the_parse_error(tmp_path: Path) -> None:
     broken = tmp_path / "filters.json"
     broken.write_text('{"filters": [\n  {"if": "type = \'x\'", "actions": []},\n]}\n')

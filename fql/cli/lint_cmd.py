@@ -32,6 +32,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ignore", action="append", default=[], metavar="PREFIX",
                         help="never report codes starting with PREFIX (repeatable)")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
+    parser.add_argument("--extensions", action="store_true",
+                        help="mappings may use the non-portable extensions (JSONPath, "
+                             "@coalesce): report them as MAP201/MAP202, not as invalid")
     parser.add_argument("--explain", metavar="CODE", help="print the documentation of CODE")
 
 
@@ -72,7 +75,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if missing:
         print(f"fql lint: no such file or directory: {missing[0]}", file=err)
         return EXIT_ERROR
-    findings = [f for path, explicit in _files(args.paths) for f in lint_path(path)
+    findings = [f for path, explicit in _files(args.paths)
+                for f in lint_path(path, extensions=args.extensions)
                 if _wanted(f.diagnostic.code, args, explicit)]
     out.write(FORMATTERS[args.format]().format(findings))
     return EXIT_FINDINGS if findings and not args.exit_zero else EXIT_OK

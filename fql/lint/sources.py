@@ -27,6 +27,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -50,8 +51,10 @@ NOT_A_RULE_FILE = "LNT002"
 _IGNORE = re.compile(r"#\s*fql:\s*ignore(?:\[([A-Z0-9, ]+)\])?")
 
 
-def lint_path(path: Path) -> list[Finding]:
-    """Every finding in one file, sorted by position."""
+def lint_path(path: Path, *, extensions: bool = False) -> list[Finding]:
+    """Every finding in one file, sorted by position. ``extensions``: mappings may use
+    the engine's extensions (full JSONPath, ``@coalesce``), reported as not portable to
+    Segment (MAP201, MAP202) rather than as invalid."""
     name = str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -65,7 +68,7 @@ def lint_path(path: Path) -> list[Finding]:
 
         diags = check_trigger(text.strip("\n"))
     else:
-        diags = _lint_data_file(text, suffix)
+        diags = _lint_data_file(text, suffix, extensions)
     return [Finding(name, d, text) for d in sorted(diags, key=lambda d: (d.line, d.column))]
 
 
@@ -94,7 +97,7 @@ def _suppress(text: str, diags: list[Diagnostic]) -> list[Diagnostic]:
     return kept
 
 
-def _lint_data_file(text: str, suffix: str) -> list[Diagnostic]:
+def _lint_data_file(text: str, suffix: str, extensions: bool) -> list[Diagnostic]:
     try:
         if suffix in (".yaml", ".yml"):
             import yaml
@@ -106,7 +109,7 @@ def _lint_data_file(text: str, suffix: str) -> list[Diagnostic]:
             positions = locate(text)
     except Exception as exc:
         return [_unparsable(exc)]
-    linter = _linter_for(data)
+    linter = _linter_for(data, extensions)
     if linter is None:
         return [Diagnostic(NOT_A_RULE_FILE, "not a recognised rule file (FQL, trigger, mapping, "
                            "destination filters, transformations or device-mode rules)",
@@ -130,9 +133,9 @@ def _unparsable(exc: Exception) -> Diagnostic:
                       column=column, end_line=line, end_column=column + 1)
 
 
-def _linter_for(data: Any) -> Callable[[Any], list[Diagnostic]] | None:
+def _linter_for(data: Any, extensions: bool) -> Callable[[Any], list[Diagnostic]] | None:
     if isinstance(data, dict) and isinstance(data.get("tests"), list):
-        return _lint_tests
+        return partial(_lint_tests, extensions=extensions)
     if isinstance(data, dict) and "destinations" in data:
         from ..routing import check_config
 
@@ -147,9 +150,9 @@ def _linter_for(data: Any) -> Callable[[Any], list[Diagnostic]] | None:
                                               for x in data):
         return _lint_tsub
     if isinstance(data, dict) and "trigger" in data and "mapping" in data:
-        return _lint_action
+        return partial(_lint_action, extensions=extensions)
     if isinstance(data, dict) and _has_directive(data):
-        return lambda d: _mapping_at("", d)
+        return partial(_mapping_at, "", extensions=extensions)
     return None
 
 
@@ -239,18 +242,19 @@ def _trigger_at(pointer: str, trigger: Any) -> list[Diagnostic]:
     return list(_in_string(pointer, check_trigger(trigger)))
 
 
-def _mapping_at(pointer: str, mapping: Any) -> list[Diagnostic]:
+def _mapping_at(pointer: str, mapping: Any, *, extensions: bool = False) -> list[Diagnostic]:
     from actions import check_mapping
 
-    return [replace(d, path=pointer + (d.path or "")) for d in check_mapping(mapping)]
+    return [replace(d, path=pointer + (d.path or ""))
+            for d in check_mapping(mapping, extensions=extensions)]
 
 
-def _lint_action(data: Any) -> list[Diagnostic]:
-    return _trigger_at("/trigger", data.get("trigger")) + _mapping_at("/mapping",
-                                                                     data["mapping"])
+def _lint_action(data: Any, *, extensions: bool = False) -> list[Diagnostic]:
+    return _trigger_at("/trigger", data.get("trigger")) + _mapping_at(
+        "/mapping", data["mapping"], extensions=extensions)
 
 
-def _lint_tests(data: Any) -> list[Diagnostic]:
+def _lint_tests(data: Any, *, extensions: bool = False) -> list[Diagnostic]:
     """The rules written inline in an ``fql test`` file; rules given as a path to another
     file are linted with that file."""
     found: list[Diagnostic] = []
@@ -263,7 +267,8 @@ def _lint_tests(data: Any) -> list[Diagnostic]:
         if "trigger" in case:
             found.extend(_trigger_at(f"{pointer}/trigger", case["trigger"]))
         if isinstance(case.get("mapping"), dict):
-            found.extend(_mapping_at(f"{pointer}/mapping", case["mapping"]))
+            found.extend(_mapping_at(f"{pointer}/mapping", case["mapping"],
+                                     extensions=extensions))
         if isinstance(case.get("filters"), list):
             found.extend(_lint_filters(case["filters"], f"{pointer}/filters"))
     return found
