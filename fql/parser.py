@@ -211,32 +211,37 @@ class _Tokenizer(Lexer):
         self.regex = re.compile("|".join(alternatives))
 
     def lex(self, text: str) -> Any:  # type: ignore[override]  # Lark's custom-lexer hook
-        match = self.regex.match
-        pos, line, line_start, end = 0, 1, 0, len(text)
-        while pos < end:
-            m = match(text, pos)
-            if m is None:
-                raise UnexpectedCharacters(text, pos, line, pos - line_start + 1)
+        # ``finditer`` walks the text in C; a gap between two matches is a character no
+        # terminal accepts. Lines are counted only when the next newline is passed, so
+        # a one-line rule (the common case) never counts.
+        line, line_start, next_newline, pos = 1, 0, text.find("\n"), 0
+        for m in self.regex.finditer(text):
+            start, stop = m.span()
+            if start != pos:
+                raise _unexpected_character(text, pos)
+            pos = stop
             kind = m.lastgroup
-            stop = m.end()
-            newlines = text.count("\n", pos, stop)
             if kind == "_WS":
-                if newlines:
-                    line += newlines
-                    line_start = text.rfind("\n", pos, stop) + 1
-                pos = stop
                 continue
+            while 0 <= next_newline < start:
+                line, line_start = line + 1, next_newline + 1
+                next_newline = text.find("\n", line_start)
+            end_line, end_col = line, stop - line_start + 1
+            if 0 <= next_newline < stop:  # a string literal spanning lines
+                end_line = line + text.count("\n", start, stop)
+                end_col = stop - text.rfind("\n", start, stop)
             value = m.group()
             if kind == "PATH":
                 kind = _KEYWORDS.get(value, "PATH")
-            end_line, end_col = line, stop - line_start + 1
-            if newlines:  # a string literal spanning lines
-                end_line = line + newlines
-                end_col = stop - text.rfind("\n", pos, stop)
-            yield _token(kind, value, pos, line, pos - line_start + 1, end_line, end_col, stop)
-            if newlines:
-                line, line_start = end_line, text.rfind("\n", pos, stop) + 1
-            pos = stop
+            yield _token(kind, value, start, line, start - line_start + 1, end_line, end_col,
+                         stop)
+        if pos != len(text):
+            raise _unexpected_character(text, pos)
+
+
+def _unexpected_character(text: str, pos: int) -> UnexpectedCharacters:
+    line_start = text.rfind("\n", 0, pos) + 1
+    return UnexpectedCharacters(text, pos, text.count("\n", 0, pos) + 1, pos - line_start + 1)
 
 
 def _token(kind: str, value: str, start: int, line: int, column: int, end_line: int,
