@@ -1,12 +1,15 @@
 """``fql test FILE...``: run rule test files and report like a test runner.
 
 A test file (JSON, or YAML with the ``[yaml]`` extra) holds ``tests``: a list of cases,
-each with a ``name``, an ``event``, exactly one rule — ``fql`` (an expression),
-``trigger`` (Actions trigger text), ``mapping`` (a mapping object, or a path to a JSON
-file relative to the test file) or ``filters`` (destination filters, inline or a path) —
-and ``expect``: ``match`` / ``no match`` (FQL, trigger), ``kept`` / ``dropped``
-(filters), or ``{"output": ...}`` (the mapping's payload, or the filtered event).
-Failures show a diff; exit 0 all passed, 1 a failure, 2 an invalid test file.
+each with a ``name``, an ``event``, one rule — ``fql`` (an expression), ``trigger``
+(Actions trigger text), ``mapping`` (a mapping object, or a path to a JSON file relative
+to the test file; with a ``trigger`` beside it, an Actions action) or ``filters``
+(destination filters, inline or a path) — and ``expect``: ``match`` / ``no match`` (FQL,
+trigger, an action whose trigger does not match), ``kept`` / ``dropped`` (filters), or
+``{"output": ...}`` (the mapping's payload, or the filtered event). Payloads compare as
+JSON values (``true`` is not ``1``; ``1`` is ``1.0``); in YAML files dates stay strings,
+as they are in JSON events. Failures show a diff; exit 0 all passed, 1 a failure, 2 an
+invalid test file.
 """
 
 from __future__ import annotations
@@ -18,19 +21,41 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .. import FqlError
+from ..values import strict_equal
 from . import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
 
 NAME = "test"
 HELP = "Run rule test files (an event, a rule, the expected outcome)."
 RULE_KINDS = ("fql", "trigger", "mapping", "filters")
 
+#: The verdicts each kind of rule can reach; ``{"output": ...}`` is checked apart.
+VERDICTS = {"fql": ("match", "no match"), "trigger": ("match", "no match"),
+            "action": ("no match",), "mapping": (), "filters": ("kept", "dropped")}
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", type=Path)
+    parser.add_argument("--extensions", action="store_true",
+                        help="mappings may use the non-portable extensions (JSONPath, "
+                             "@coalesce)")
 
 
 class InvalidTest(Exception):
-    pass
+    """A test case that cannot be run as written (reported as ERROR, not FAIL)."""
+
+
+def _yaml_loader() -> type:
+    """PyYAML's safe loader without its implicit timestamps: ``2024-05-01`` in an event
+    is the string JSON would hold, not a ``datetime`` that no rule can read."""
+    import yaml
+
+    class JsonLikeLoader(yaml.SafeLoader):
+        pass
+
+    JsonLikeLoader.yaml_implicit_resolvers = {
+        first: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    return JsonLikeLoader
 
 
 def _load(path: Path) -> list[dict[str, Any]]:
@@ -38,7 +63,7 @@ def _load(path: Path) -> list[dict[str, Any]]:
     if path.suffix.lower() in (".yaml", ".yml"):
         import yaml
 
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_yaml_loader())
     else:
         data = json.loads(text)
     cases = data.get("tests") if isinstance(data, dict) else None
@@ -54,26 +79,46 @@ def _data(value: Any, base: Path) -> Any:
     return value
 
 
-def outcome(case: dict[str, Any], base: Path) -> tuple[str, Any]:
-    """What the rule does to the event: ("match"|"no match"|"kept"|"dropped", output)."""
+def rule_kind(case: dict[str, Any]) -> str:
+    """Which rule a case tests, and that its ``expect`` is one that rule can reach."""
     kinds = [k for k in RULE_KINDS if k in case]
-    if len(kinds) != 1:
-        raise InvalidTest(f"needs exactly one of {', '.join(RULE_KINDS)}")
-    kind, event = kinds[0], case.get("event")
-    if not isinstance(event, dict):
+    kind = "action" if kinds == ["trigger", "mapping"] else kinds[0] if len(kinds) == 1 \
+        else None
+    if kind is None:
+        raise InvalidTest(f"needs one of {', '.join(RULE_KINDS)} (or a trigger and a mapping)")
+    expect = case.get("expect")
+    if not (isinstance(expect, dict) and set(expect) == {"output"}
+            and kind in ("mapping", "action", "filters")) and expect not in VERDICTS[kind]:
+        allowed = [repr(v) for v in VERDICTS[kind]]
+        if kind in ("mapping", "action", "filters"):
+            allowed.append("{output: ...}")
+        raise InvalidTest(f"expect must be {' or '.join(allowed)} for a {kind} test, "
+                          f"not {expect!r}")
+    if not isinstance(case.get("event"), dict):
         raise InvalidTest("'event' must be a JSON object")
+    return kind
+
+
+def outcome(case: dict[str, Any], base: Path, *, extensions: bool = False) -> tuple[str, Any]:
+    """What the rule does to the event: (verdict, output). The verdict is "match", "no
+    match", "kept", "dropped" or "mapped"; the output is the payload or kept event."""
+    kind, event = rule_kind(case), case["event"]
     if kind == "fql":
         from .. import compile as compile_fql
 
         return ("match" if compile_fql(case["fql"]).matches(event) else "no match"), None
-    if kind == "trigger":
+    if kind in ("trigger", "action"):
         from actions import Trigger
 
-        return ("match" if Trigger.parse(case["trigger"]).matches(event) else "no match"), None
-    if kind == "mapping":
+        if not Trigger.parse(case["trigger"]).matches(event):
+            return "no match", None
+        if kind == "trigger":
+            return "match", None
+    if kind in ("mapping", "action"):
         import actions
 
-        return "mapped", actions.compile_mapping(_data(case["mapping"], base)).apply(event)
+        mapping = actions.compile_mapping(_data(case["mapping"], base), extensions=extensions)
+        return "mapped", mapping.apply(event)
     from ..filters import FilterList
 
     result = FilterList.load(_data(case["filters"], base), strict=True).apply(event)
@@ -97,18 +142,20 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             try:
                 if not isinstance(case, dict):
                     raise InvalidTest("a test case is an object")
-                verdict, output = outcome(case, path.parent)
+                verdict, output = outcome(case, path.parent, extensions=args.extensions)
+                expect = case["expect"]
+                ok = output is not None and strict_equal(output, expect["output"]) \
+                    if isinstance(expect, dict) else verdict == expect
             except (InvalidTest, FqlError, OSError, ValueError) as exc:
                 print(f"ERROR {name}: {exc}", file=out)
                 failed += 1
                 continue
-            expect = case.get("expect")
-            if isinstance(expect, dict) and "output" in expect:
-                ok = output == expect["output"]
+            if isinstance(expect, dict) and output is None:
+                detail = f"  expected an output, got {verdict!r}\n"
+            elif isinstance(expect, dict):
                 detail = "".join(difflib.unified_diff(_pretty(expect["output"]), _pretty(output),
                                                       "expected", "actual"))
             else:
-                ok = verdict == expect
                 detail = f"  expected {expect!r}, got {verdict!r}\n"
             if ok:
                 passed += 1
