@@ -23,6 +23,7 @@ Fn = Callable[[Any], Any]
 
 _NUMBERS = frozenset({int, float})
 _COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+_CASES: dict[str, Callable[[str], str]] = {"lowercase": str.lower, "uppercase": str.upper}
 
 
 def lookup(value: Any, keys: tuple[str, ...]) -> Any:
@@ -106,6 +107,20 @@ def _get(node: plan.PNode) -> Fn:
             return lookup(v, rest)
 
         return get2
+    if len(keys) == 3:
+        k0, k1, k2 = keys
+        rest = keys[1:]
+
+        def get3(event: Any) -> Any:
+            v = event.get(k0)
+            if type(v) is dict:
+                v = v.get(k1)
+                if type(v) is dict:
+                    return v.get(k2)
+                return lookup(v, rest[1:])
+            return lookup(v, rest)
+
+        return get3
     k0 = keys[0]
     rest = keys[1:]
 
@@ -134,7 +149,11 @@ def _and(node: plan.PNode) -> Fn:
         return lambda event: a(event) is True and b(event) is True
 
     def and_n(event: Any) -> bool:
-        return all(fn(event) is True for fn in fns)
+        # A loop, not all(<generator>): resuming a generator per operand costs more.
+        for fn in fns:  # noqa: SIM110
+            if fn(event) is not True:
+                return False
+        return True
 
     return and_n
 
@@ -147,7 +166,10 @@ def _or(node: plan.PNode) -> Fn:
         return lambda event: a(event) is True or b(event) is True
 
     def or_n(event: Any) -> bool:
-        return any(fn(event) is True for fn in fns)
+        for fn in fns:  # noqa: SIM110 (see and_n)
+            if fn(event) is True:
+                return True
+        return False
 
     return or_n
 
@@ -155,43 +177,81 @@ def _or(node: plan.PNode) -> Fn:
 def _eq(node: plan.PNode) -> Fn:
     assert isinstance(node, plan.Eq)
     negate = node.negate
-    left = build(node.left)
     if isinstance(node.right, plan.Const) and type(node.right.value) is str:
-        # The common case, `path = 'literal'`: one type test and one string compare.
-        expected = node.right.value
-        if negate:
-
-            def ne_str(event: Any) -> bool:
-                v = left(event)
-                if type(v) is str:
-                    return v != expected
-                return not strict_equal(v, expected)
-
-            return ne_str
-
-        def eq_str(event: Any) -> bool:
-            v = left(event)
-            if type(v) is str:
-                return v == expected
-            return strict_equal(v, expected)
-
-        return eq_str
+        return _eq_str(node.left, node.right.value, negate)
+    left = build(node.left)
     right = build(node.right)
     if negate:
         return lambda event: not strict_equal(left(event), right(event))
     return lambda event: strict_equal(left(event), right(event))
 
 
+def _eq_str(node: plan.PNode, expected: str, negate: bool) -> Fn:
+    """``x = 'literal'``, the commonest condition: one type test and one string compare,
+    with a top-level field read inline and ``lowercase(x)``/``uppercase(x)`` applied
+    to a string directly."""
+    if isinstance(node, plan.Get) and len(node.keys) == 1:
+        (key,) = node.keys
+
+        def key_eq_str(event: Any) -> bool:
+            v = event.get(key)
+            if type(v) is str:
+                return (v == expected) is not negate
+            return strict_equal(v, expected) is not negate
+
+        return key_eq_str
+    if isinstance(node, plan.Call) and node.name in ("lowercase", "uppercase"):
+        convert, fn, arg = _CASES[node.name], node.fn, build(node.args[0])
+
+        def case_eq_str(event: Any) -> bool:
+            v = arg(event)
+            if type(v) is str:
+                return (convert(v) == expected) is not negate
+            return strict_equal(fn(v), expected) is not negate
+
+        return case_eq_str
+    left = build(node)
+    if negate:
+
+        def ne_str(event: Any) -> bool:
+            v = left(event)
+            if type(v) is str:
+                return v != expected
+            return not strict_equal(v, expected)
+
+        return ne_str
+
+    def eq_str(event: Any) -> bool:
+        v = left(event)
+        if type(v) is str:
+            return v == expected
+        return strict_equal(v, expected)
+
+    return eq_str
+
+
 def _order(node: plan.PNode) -> Fn:
     assert isinstance(node, plan.Order)
     op = node.op
-    left, right = build(node.left), build(node.right)
     if isinstance(node.right, plan.Const) and type(node.right.value) in (int, float):
-        # `field > 100`: compare directly when the field is a plain number.
+        # `field > 100`: compare directly when the field is a plain number; for
+        # `length(x) > 0`, an ASCII string's length is its UTF-8 byte count.
         bound = node.right.value
         compare = _COMPARE[op]
+        if isinstance(node.left, plan.Call) and node.left.name == "length":
+            fn, arg = node.left.fn, build(node.left.args[0])
+
+            def length_bound(event: Any) -> bool:
+                v = arg(event)
+                if type(v) is str and v.isascii():
+                    return compare(len(v), bound)
+                return order(op, fn(v), bound)
+
+            return length_bound
+        left = build(node.left)
         return lambda event: compare(v, bound) if type(v := left(event)) in _NUMBERS \
             else order(op, v, bound)
+    left, right = build(node.left), build(node.right)
     return lambda event: order(op, left(event), right(event))
 
 
@@ -229,6 +289,11 @@ def _contains(items: Any, value: Any) -> bool:
 def _call(node: plan.PNode) -> Fn:
     assert isinstance(node, plan.Call)
     fn = node.fn
+    if node.name == "contains" and isinstance(node.args[1], plan.Const) and \
+            type(node.args[1].value) is str:
+        # `contains(x, 'literal')`: a substring test for a string, no call.
+        text, sub = build(node.args[0]), node.args[1].value
+        return lambda event: sub in v if type(v := text(event)) is str else fn(v, sub)
     args = tuple(build(a) for a in node.args)
     if len(args) == 1:
         (a,) = args
@@ -243,6 +308,21 @@ def _match(node: plan.PNode) -> Fn:
     assert isinstance(node, plan.Match)
     subject = build(node.subject)
     glob = node.glob.match
+    parts = node.glob.literal_parts
+    if parts is not None and len(parts) == 2 and not parts[1]:
+        # `match(x, 'Product *')`: a prefix test.
+        prefix = parts[0]
+
+        def match_prefix(event: Any) -> bool:
+            v = subject(event)
+            if type(v) is str:
+                return v.startswith(prefix)
+            if isinstance(v, str):
+                return glob(v)
+            json_type(v)
+            return False
+
+        return match_prefix
 
     def match(event: Any) -> bool:
         v = subject(event)
