@@ -15,7 +15,7 @@ import pytest
 
 from fql.cli import main
 from fql.lint.registry import registry
-from fql.lint.sources import locate, locate_yaml
+from fql.lint.sources import locate, locate_yaml, string_offset
 
 ROOT = Path(__file__).parent.parent
 RULES = Path("examples") / "rules"
@@ -186,6 +186,33 @@ def test_extensions_are_reported_as_not_portable() -> None:
     assert [f["code"] for f in json.loads(out)] == ["MAP113", "MAP001"]  # Segment's reading
     code, out, _ = run("lint", "--format", "json", "--extensions", mapping)
     assert [f["code"] for f in json.loads(out)] == ["MAP201", "MAP202"] and code == 1
+
+
+@pytest.mark.parametrize(("literal", "chars", "expected"), [
+    ('"a = 1"', 4, 5),  # plain: after the opening quote
+    ('"\\"x\\" = 1"', 4, 7),  # \" is one character
+    ('"\\u00e9 = 1"', 2, 8),  # \u00e9 is one character
+    ('"\\ud83d\\ude00 = 1"', 2, 14),  # a surrogate pair is one character once decoded
+    ("'it''s' ", 4, 6),  # YAML: a doubled single quote is one character
+    ("plain scalar", 6, 6),  # YAML plain scalar: no quote, no escapes
+])
+def test_string_offset_skips_escapes(literal: str, chars: int, expected: int) -> None:
+    assert string_offset(literal, 0, chars) == expected
+
+
+def test_rules_in_transformations_and_device_mode_rules_are_checked(tmp_path: Path) -> None:
+    rules = tmp_path / "transformations.json"
+    rules.write_text(json.dumps({"transformations": [{
+        "name": "t", "sourceId": "s", "enabled": True, "if": 'event = "A" and 1 = 2',
+        "newEventName": "B"}]}))
+    code, out, _ = run("lint", str(rules))
+    column = rules.read_text().index("1 = 2") + 1
+    assert code == 1 and f"{rules}:1:{column}: FQL304" in out
+    assert out.splitlines()[2].strip() == "^~~~~"  # under `1 = 2`, past the \" escapes
+    code, out, _ = run("lint", "--format", "json", str(RULES / "device-mode.json"))
+    [finding] = json.loads(out)
+    assert (finding["code"], finding["pointer"]) == ("FQL302", "/0/matchers/0/ir")
+    assert finding["message"].endswith('(in `properties.total < "100"`)')
 
 
 def test_unparsable_files_point_at_the_parse_error(tmp_path: Path) -> None:

@@ -125,7 +125,8 @@ OTHER_CODES: dict[str, str] = {
     "FLT300": "An event a filter cannot be applied to (not a JSON object).",
     "FLT301": "A device-mode map_properties transformer sets a key under a null parent.",
     "FLT110": "More filters than Segment allows for one destination.",
-    "FLT120": "A filter whose condition is always false: it never acts.",
+    "FLT120": "A filter, transformation or device-mode rule whose condition is always "
+              "false: it never acts.",
     "FLT200": "Conflicting transformations (TR-05..TR-07).",
     "FLT201": "An invalid property path in a transformation.",
 }

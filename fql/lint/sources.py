@@ -18,7 +18,8 @@ Kinds, recognised by extension and then by content:
 
 Findings in JSON and YAML files are located by their JSON-pointer path
 (``/filters/1/if``): a small position-recording scan of JSON text, the YAML composer's
-marks; conditions inside a string are placed at their column within that string.
+marks; conditions inside a string are placed at their column within that string
+(:func:`string_offset` counts escapes).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from typing import Any
 
 from .. import check as fql_check
 from .. import compile as fql_compile
+from .. import from_ir
 from ..diagnostics import Diagnostic
 from ..errors import FqlError
 from ..plan import Const
@@ -181,13 +183,7 @@ def _lint_filters(filters: Any, base: str) -> list[Diagnostic]:
         return [Diagnostic("FLT100", "filters must be a list", path=base or "/")]
     for index, item in enumerate(filters):
         condition = item.get("if") if isinstance(item, dict) else None
-        if not isinstance(condition, str) or condition.strip() == "all":
-            continue
-        pointer = f"{base}/{index}/if"
-        diags = fql_check(condition)
-        found.extend(_in_string(pointer, diags))
-        if not any(d.severity == "error" for d in diags):
-            found.extend(_never_matches(condition, pointer))
+        found.extend(_condition_at(f"{base}/{index}/if", condition))
     try:
         FilterList.load(filters, strict=True)
     except RuleError as err:
@@ -206,24 +202,52 @@ def never_matches(condition: str) -> bool:
     return isinstance(expr.plan, Const) and expr.plan.value is not True
 
 
-def _never_matches(condition: str, pointer: str) -> Iterator[Diagnostic]:
-    if never_matches(condition):
-        yield Diagnostic("FLT120", "this filter's condition is always false: it never acts",
-                         "warning", path=pointer)
+def _condition_at(pointer: str, condition: Any) -> list[Diagnostic]:
+    """The FQL checks of a condition held in a JSON string (a filter's or a
+    transformation's ``if``), and FLT120 when it can never be true. ``all`` and
+    non-strings are left to the loaders."""
+    if not isinstance(condition, str) or condition.strip() == "all":
+        return []
+    diags = fql_check(condition)
+    found = list(_in_string(pointer, diags))
+    if not any(d.severity == "error" for d in diags) and never_matches(condition):
+        found.append(Diagnostic("FLT120", "this condition is always false: the rule never "
+                                "acts", "warning", path=pointer))
+    return found
 
 
 def _lint_transformations(data: Any) -> list[Diagnostic]:
+    """The loader's first shape error, and every FQL finding of each ``if`` and each
+    ``fqlDefinedProperties`` expression, located in its string."""
     from ..filter_errors import RuleError
     from ..transformations import Transformations
 
+    found: list[Diagnostic] = []
+    items = data.get("transformations")
+    for index, item in enumerate(items if isinstance(items, list) else []):
+        if not isinstance(item, dict):
+            continue
+        pointer = f"/transformations/{index}"
+        found.extend(_condition_at(f"{pointer}/if", item.get("if")))
+        defined = item.get("fqlDefinedProperties")
+        for k, prop in enumerate(defined if isinstance(defined, list) else []):
+            expression = prop.get("fql") if isinstance(prop, dict) else None
+            if isinstance(expression, str):
+                found.extend(_in_string(f"{pointer}/fqlDefinedProperties/{k}/fql",
+                                        fql_check(expression)))
     try:
         Transformations.load(data)
     except RuleError as err:
-        return [Diagnostic(err.code, err.message, path="/transformations" + (err.field or ""))]
-    return []
+        if err.code != "FLT102":  # invalid FQL is already reported above, located
+            found.append(Diagnostic(err.code, err.message,
+                                    path="/transformations" + (err.field or "")))
+    return found
 
 
 def _lint_tsub(data: Any) -> list[Diagnostic]:
+    """Device-mode rules: the loader's first error; once they load, the FQL checks of
+    each ``fql`` matcher, read back from its IR (the message quotes the FQL, since the
+    IR string has no FQL columns to point at)."""
     from ..filter_errors import RuleError
     from ..tsub import RuleSet
 
@@ -231,7 +255,15 @@ def _lint_tsub(data: Any) -> list[Diagnostic]:
         RuleSet.load(data)
     except RuleError as err:
         return [Diagnostic(err.code, err.message, path=err.field or "/")]
-    return []
+    found: list[Diagnostic] = []
+    for i, rule in enumerate(data):
+        for j, matcher in enumerate(rule["matchers"]):
+            if matcher.get("type") != "fql" or not matcher.get("ir"):
+                continue
+            condition = from_ir(matcher["ir"]).format()
+            found.extend(replace(d, message=f"{d.message} (in `{condition}`)", extra={})
+                         for d in _condition_at(f"/{i}/matchers/{j}/ir", condition))
+    return found
 
 
 def _trigger_at(pointer: str, trigger: Any) -> list[Diagnostic]:
@@ -289,13 +321,13 @@ class _Placer:
         offset, end = found
         line = self.text.count("\n", 0, offset) + 1
         column = offset - (self.text.rfind("\n", 0, offset) + 1) + 1
-        if d.extra.get("in_string") and d.line == 1:
-            # Inside the string: skip the opening quote (YAML plain scalars have none);
-            # exact while the text before the finding has no escapes, which rules
-            # rarely do.
-            quote = 1 if self.text[offset] in "\"'" else 0
-            start, width = column + d.column - 1 + quote, max(1, d.end_column - d.column)
-            return replace(d, line=line, column=start, end_line=line, end_column=start + width)
+        if d.extra.get("in_string") and d.line == 1 and pointer in self.positions:
+            last = d.end_column if d.end_line == 1 else d.column + 1
+            first = string_offset(self.text, offset, d.column - 1)
+            after = string_offset(self.text, offset, max(last, d.column + 1) - 1)
+            start = column + first - offset
+            return replace(d, line=line, column=start, end_line=line,
+                           end_column=start + after - first)
         line_end = self.text.find("\n", offset)
         end = min(end, line_end if line_end != -1 else len(self.text))  # the caret's line
         return replace(d, line=line, column=column, end_line=line,
@@ -308,6 +340,33 @@ class _Placer:
             if not pointer:
                 return None
             pointer = pointer.rsplit("/", 1)[0]
+
+
+#: Source width of an escape by its letter: ``\xHH`` (YAML), ``\uHHHH``, ``\UHHHHHHHH``
+#: (YAML); every other escape is two characters.
+_ESCAPE_WIDTH = {"x": 4, "u": 6, "U": 10}
+
+
+def string_offset(text: str, start: int, chars: int) -> int:
+    """The offset in ``text`` of character number ``chars`` (0-based) of the string
+    literal at ``start``, so a finding inside a rule written as a JSON or YAML string
+    lands on its column even after escapes: an escape (JSON, YAML double quotes), a
+    surrogate pair of ``\\u`` escapes, or YAML's doubled single quote stands for one
+    character. Plain YAML scalars have no quotes and no escapes."""
+    quote = text[start] if text[start] in "\"'" else ""
+    i = start + len(quote)
+    for _ in range(chars):
+        if quote == '"' and text[i] == "\\":
+            width = _ESCAPE_WIDTH.get(text[i + 1], 2)
+            if width == 6 and 0xD800 <= int(text[i + 2:i + 6], 16) < 0xDC00 \
+                    and text.startswith("\\u", i + 6):
+                width = 12  # a high and a low surrogate: one character once decoded
+            i += width
+        elif quote == "'" and text.startswith("''", i):
+            i += 2
+        else:
+            i += 1
+    return i
 
 
 _WS = re.compile(r"[ \t\n\r]*")
