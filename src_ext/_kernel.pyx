@@ -818,12 +818,15 @@ cdef class Program:
     def matches_many(self, events):
         """``matches`` over ``events``, the loop in C (a list is indexed directly)."""
         cdef Node root = self.root
-        cdef list out = []
+        cdef Py_ssize_t i = 0
         if type(events) is not list:
             events = list(events)
+        cdef list out = [False] * PyList_GET_SIZE(events)
         for event in <list>events:
             check_event(event)
-            out.append(True if root.test(event) else False)
+            if root.test(event):
+                out[i] = True
+            i += 1
         return out
 
     def filter(self, events):
