@@ -1,17 +1,24 @@
 """The one place that chooses the evaluator backend (STYLE.md §5).
 
-The Cython kernel (``fql._ext._kernel``, built from ``src_ext/``) is used when it was
-built and imports; otherwise, or when ``FQL_PUREPYTHON=1`` is set, the pure-Python twin
-in :mod:`fql.evaluator` runs. :data:`BACKEND` says which (``"cython"`` or ``"python"``).
-Both builders take a plan and return an object with ``evaluate``, ``matches``,
-``matches_many`` and ``filter``; :func:`kernel_builder` gives the tests the kernel
-directly, whatever the switch says.
+Each Cython kernel (``fql._ext.<name>``, built from ``src_ext/<name>.pyx``) is used when
+it was built and imports; otherwise, or when ``FQL_PUREPYTHON=1`` is set, its pure-Python
+twin runs. There are three: ``_kernel`` runs FQL plans (twin: :mod:`fql.evaluator`),
+``_trigger`` runs trigger plans (twin: :mod:`actions.trigger.matcher`) and ``_mapping``
+runs mapping plans (twin: :mod:`actions.mapping.runtime`). :data:`BACKEND` says which
+backend FQL uses (``"cython"`` or ``"python"``); the build compiles all kernels or none
+in practice, since they need the same toolchain.
+
+Both FQL builders take a plan and return an object with ``evaluate``, ``matches``,
+``matches_many`` and ``filter``; :func:`kernel_builder` and :func:`load_kernel` give the
+tests the kernels directly, whatever the switch says.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable
+from types import ModuleType
 from typing import Any
 
 from . import evaluator, plan
@@ -20,21 +27,32 @@ Builder = Callable[[plan.PNode], Any]  # returns an object shaped like evaluator
 
 build_python: Builder = evaluator.build_program
 
+#: True when ``FQL_PUREPYTHON`` forces every pure-Python twin.
+FORCE_PYTHON = os.environ.get("FQL_PUREPYTHON", "") not in ("", "0")
 
-def kernel_builder() -> Builder | None:
-    """The compiled kernel's builder, or None when it was not built."""
+
+def load_kernel(name: str) -> ModuleType | None:
+    """The compiled kernel ``fql._ext.<name>``, or None when it was not built."""
     try:
-        from ._ext import _kernel  # type: ignore[attr-defined]
+        return importlib.import_module(f"fql._ext.{name}")
     except ImportError:
         return None
-    return _kernel.build  # type: ignore[no-any-return]
+
+
+def kernel(name: str) -> ModuleType | None:
+    """The kernel to run: None when ``FQL_PUREPYTHON`` is set or it was not built."""
+    return None if FORCE_PYTHON else load_kernel(name)
+
+
+def kernel_builder() -> Builder | None:
+    """The compiled FQL kernel's builder, or None when it was not built."""
+    module = load_kernel("_kernel")
+    return None if module is None else module.build  # type: ignore[no-any-return]
 
 
 def _choose() -> tuple[str, Builder]:
-    if os.environ.get("FQL_PUREPYTHON", "") not in ("", "0"):
-        return "python", build_python
-    kernel = kernel_builder()
-    return ("python", build_python) if kernel is None else ("cython", kernel)
+    module = kernel("_kernel")
+    return ("python", build_python) if module is None else ("cython", module.build)
 
 
 BACKEND, build = _choose()
