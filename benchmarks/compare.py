@@ -30,7 +30,8 @@ from typing import Any
 
 import actions
 import fql
-from fql.backend import build_python, kernel_builder
+from actions.mapping.mapping import Mapping, PythonRunner
+from fql.backend import build_python, kernel_builder, load_kernel
 from fql.compiler import to_plan
 
 from .events import generate
@@ -50,6 +51,20 @@ def ratio(engine: Callable[[], Any], baseline: Callable[[], Any], rounds: int) -
     engine()
     return statistics.median(_time(engine, number) / _time(baseline, number)
                              for _ in range(rounds))
+
+
+def mapping_backends(source: dict[str, Any]) -> list[tuple[str, Mapping]]:
+    """The compiled mapping once per backend: the pure-Python runner, and the kernel's
+    when it was built (whatever ``FQL_PUREPYTHON`` says)."""
+    kernel = load_kernel("_mapping")
+    result = []
+    compiled = actions.compile_mapping(source)
+    for backend, run in [("python", PythonRunner)] + (
+            [("cython", kernel.build)] if kernel else []):
+        result.append((backend, Mapping(compiled.source, compiled._root,
+                                        list(compiled._findings), compiled.limits,
+                                        compiled.extensions, run=run)))
+    return result
 
 
 def fifty_field_mapping() -> dict[str, Any]:
@@ -96,13 +111,12 @@ def main(argv: list[str] | None = None) -> int:
             batch = ratio(lambda p=program: p.matches_many(events),
                           lambda h=hand: [h(e) for e in events], rounds)
             print(f"{name:<9} {backend:<8} {single:9.2f}  {batch:5.2f}")
-    mapping = actions.compile_mapping(W4)
-    single = ratio(lambda: deque(map(mapping.apply, events), 0),
-                   lambda: deque(map(hand_w4, events), 0), rounds)
-    batch = ratio(lambda: mapping.apply_batch(events), lambda: [hand_w4(e) for e in events],
-                  rounds)
-    print(f"{'W4':<9} {'python':<8} {single:9.2f}  {batch:5.2f}")
-    print(f"{'W4':<9} {'cython':<8} {'(no mapping kernel yet)':>16}")
+    for backend, mapping in mapping_backends(W4):
+        single = ratio(lambda m=mapping: deque(map(m.apply, events), 0),
+                       lambda: deque(map(hand_w4, events), 0), rounds)
+        batch = ratio(lambda m=mapping: m.apply_batch(events),
+                      lambda: [hand_w4(e) for e in events], rounds)
+        print(f"{'W4':<9} {backend:<8} {single:9.2f}  {batch:5.2f}")
     text = five_kb_fql()
     best, median = compile_times(lambda: fql.Expression(fql.parse(text), text), rounds)
     print(f"compile {len(text)}-byte FQL: best {best:.2f} ms, median {median:.2f} ms")

@@ -4,28 +4,81 @@
 validation → compilation, see :mod:`~actions.mapping.compiler`) once; ``Mapping.apply``
 only runs the plan. A Mapping is immutable and holds no per-event state, so one
 instance may serve many threads.
+
+The plan (a tree of :mod:`~actions.mapping.runtime` nodes) runs on the backend
+:mod:`fql.backend` chooses: the Cython kernel ``fql._ext._mapping`` when it was built
+(it takes the same tree), else the runtime nodes themselves.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
+
+from fql.backend import kernel
 
 from .compiler import Finding, compile_plan
 from .errors import MappingInputError
 from .limits import DEFAULT_LIMITS, MappingLimits
 from .runtime import UNDEFINED, Node, type_name
 
+_KERNEL = kernel("_mapping")
+
+#: Raised for an event whose values nest deeper than Python can follow.
+_TOO_DEEP = "event value nested too deeply (over max_value_depth levels) or cyclic"
+
+
+def runner(root: Node) -> Any:
+    """What runs ``root`` on this backend: an object with ``apply(event, *, missing)``
+    and ``apply_batch(events, *, missing)`` (the kernel's ``Program``, or its twin)."""
+    return PythonRunner(root) if _KERNEL is None else _KERNEL.build(root)
+
+
+class PythonRunner:
+    """The pure-Python twin of the kernel's ``Program``: runs the runtime nodes."""
+
+    __slots__ = ("_out",)
+
+    def __init__(self, root: Node) -> None:
+        self._out = root.out
+
+    def apply(self, event: Any, *, missing: Any = None) -> Any:
+        if type(event) is not dict and not isinstance(event, dict):
+            raise MappingInputError(f"data must be an object, got {type_name(event)}")
+        try:
+            result = self._out(event)
+        except RecursionError:
+            raise MappingInputError(_TOO_DEEP) from None
+        return missing if result is UNDEFINED else result
+
+    def apply_batch(self, events: Iterable[Any], *, missing: Any = None) -> list[Any]:
+        apply = self.apply
+        return [apply(event, missing=missing) for event in events]
+
 
 class Mapping:
-    """A compiled mapping. ``apply(event)`` returns the payload Segment would send.
+    """A compiled mapping.
 
-    ``source`` is a private copy of the mapping JSON; ``extensions`` says whether
-    non-portable directives were allowed when it was compiled.
+    - ``apply(event, *, missing=None)`` maps one event (a dict; never mutated; the
+      result shares nothing with it) to the payload Segment would send. The result is
+      normally a dict; a mapping whose root is a directive may yield any JSON value, or
+      JS ``undefined`` (e.g. ``{"@path": "$.nope"}``), which is returned as ``missing``.
+      Raises MappingRuntimeError where Segment's mapping kit throws for this event,
+      MappingInputError for an event that is not a JSON object (or nests too deeply).
+    - ``apply_batch(events, *, missing=None)``: ``apply`` to each event, in order
+      (Segment's ``transformBatch``), the loop in the kernel when there is one.
+
+    Both are the backend's own entry points, bound once here, so a call costs no extra
+    Python frame. ``source`` is a private copy of the mapping JSON; ``extensions`` says
+    whether non-portable directives were allowed when it was compiled.
     """
 
-    __slots__ = ("_findings", "_root", "extensions", "limits", "source")
+    __slots__ = ("_findings", "_root", "apply", "apply_batch", "extensions", "limits",
+                 "source")
+
+    apply: Callable[..., Any]
+    apply_batch: Callable[..., list[Any]]
 
     def __init__(
         self,
@@ -34,35 +87,16 @@ class Mapping:
         findings: list[Finding],
         limits: MappingLimits,
         extensions: bool,
+        run: Callable[[Node], Any] = runner,
     ) -> None:
         self.source = source
         self._root = root
         self._findings = tuple(findings)
         self.limits = limits
         self.extensions = extensions
-
-    def apply(self, event: Any, *, missing: Any = None) -> Any:
-        """Map one event (a dict; never mutated; the result shares nothing with it).
-
-        The result is normally a dict; a mapping whose root is a directive may yield any
-        JSON value, or JS ``undefined`` (e.g. ``{"@path": "$.nope"}``), which is
-        returned as ``missing``. Raises MappingRuntimeError where Segment's mapping kit
-        throws for this event, MappingInputError for an event that is not a JSON object.
-        """
-        if type(event) is not dict and not isinstance(event, dict):
-            raise MappingInputError(f"data must be an object, got {type_name(event)}")
-        try:
-            result = self._root.out(event)
-        except RecursionError:
-            raise MappingInputError(
-                "event value nested too deeply (over max_value_depth levels) or cyclic"
-            ) from None
-        return missing if result is UNDEFINED else result
-
-    def apply_batch(self, events: Iterable[Any], *, missing: Any = None) -> list[Any]:
-        """``apply`` to each event, in order (Segment's ``transformBatch``)."""
-        apply = self.apply
-        return [apply(event, missing=missing) for event in events]
+        backend = run(root)
+        self.apply = backend.apply
+        self.apply_batch = backend.apply_batch
 
     def __repr__(self) -> str:
         flag = ", extensions=True" if self.extensions else ""
