@@ -25,7 +25,15 @@ from cpython.dict cimport PyDict_GetItem, PyDict_SetItem, PyDict_Next
 from cpython.list cimport PyList_GET_SIZE, PyList_GET_ITEM
 from cpython.long cimport PyLong_AsLongLongAndOverflow
 from cpython.object cimport PyObject
-from cpython.unicode cimport PyUnicode_GET_LENGTH, PyUnicode_READ_CHAR
+from cpython.tuple cimport PyTuple_GET_SIZE
+from cpython.unicode cimport PyUnicode_GET_LENGTH, PyUnicode_READ_CHAR, PyUnicode_Replace
+
+cdef extern from "Python.h":
+    ctypedef struct PyTypeObject
+    PyTypeObject* type_of "Py_TYPE"(PyObject* o)
+    PyObject* tuple_item "PyTuple_GET_ITEM"(object t, Py_ssize_t i)
+
+cdef PyTypeObject* DICT = <PyTypeObject*>dict
 
 from actions.mapping import runtime as rt
 from actions.mapping.errors import MappingInputError, MappingRuntimeError
@@ -81,9 +89,30 @@ cdef inline bint plain_scalar(object v) except -1:
 
 
 cdef object lookup(object value, tuple keys):
-    """Segment's ``get`` (``rt.lookup``): stops at, and returns, the first falsy value."""
+    """Segment's ``get`` (``rt.lookup``): stops at, and returns, the first falsy value.
+    Steps through exact dicts hold borrowed references (a str-keyed dict probe runs no
+    Python code); any other step continues in :func:`lookup_from`."""
+    cdef PyObject* current = <PyObject*>value
     cdef PyObject* found
-    for key in keys:
+    cdef Py_ssize_t i
+    for i in range(PyTuple_GET_SIZE(keys)):
+        if type_of(current) is DICT:
+            found = PyDict_GetItem(<object>current, <object>tuple_item(keys, i))
+            if found is NULL:
+                return UNDEFINED  # falsy: the walk ends here
+            current = found
+        else:
+            return lookup_from(<object>current, keys, i)
+    return <object>current
+
+
+cdef object lookup_from(object value, tuple keys, Py_ssize_t start):
+    """The rest of :func:`lookup` from key number ``start``, for values that are not
+    exact dicts."""
+    cdef PyObject* found
+    cdef Py_ssize_t i
+    for i in range(start, PyTuple_GET_SIZE(keys)):
+        key = <object>tuple_item(keys, i)
         if type(value) is dict:
             found = PyDict_GetItem(value, key)
             value = UNDEFINED if found is NULL else <object>found
@@ -425,7 +454,8 @@ cdef class ReplaceNode(KNode):
             fast = self.plain[i]
             step = self.steps[i]
             if fast is not None:
-                value = (<str>value).replace((<tuple>fast)[0], (<tuple>fast)[1], (<tuple>fast)[2])
+                value = PyUnicode_Replace(value, (<tuple>fast)[0], (<tuple>fast)[1],
+                                          (<tuple>fast)[2])
             else:
                 if step.error is not None:
                     raise self.fail(step.error)
