@@ -9,15 +9,18 @@ import pytest
 
 from actions import MappingError, compile_mapping
 from tests.conformance_data import case_id, load_cases
+from tests.conftest import Backend
 
 CASES = load_cases("mapping")
 _MISSING = object()
 
 
-def run(case: dict[str, Any]) -> dict[str, Any]:
-    """The case's result in the conformance encoding (output / undefined / error)."""
+def run(case: dict[str, Any], backend: Backend) -> dict[str, Any]:
+    """The case's result on ``backend`` in the conformance encoding (output / undefined
+    / error)."""
     try:
-        result = compile_mapping(case["mapping"]).apply(case["event"], missing=_MISSING)
+        mapping = backend.mapping(compile_mapping(case["mapping"]))
+        result = mapping.apply(case["event"], missing=_MISSING)
     except MappingError as exc:
         return {"error": str(exc)}
     return {"undefined": True} if result is _MISSING else {"output": result}
@@ -28,9 +31,9 @@ def test_all_cases_are_loaded() -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=case_id)
-def test_case(case: dict[str, Any]) -> None:
+def test_case(case: dict[str, Any], backend: Backend) -> None:
     expected = case["expected"]
-    got = run(case)
+    got = run(case, backend)
     if "error" in expected:
         assert "error" in got, f"Segment fails ({expected['error']}), we gave {got}"
     else:

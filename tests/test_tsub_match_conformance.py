@@ -18,17 +18,18 @@ import pytest
 import fql
 
 from .conformance_data import case_id, load_cases
+from .conftest import Backend
 
 CASES = load_cases("tsub_match")
 DIFFERENCES = json.loads(
     (Path(__file__).parent / "conformance" / "tsub_match_differences.json").read_text())
 
 
-def our_answer(case: dict[str, Any]) -> dict[str, Any]:
+def our_answer(case: dict[str, Any], backend: Backend) -> dict[str, Any]:
     if case.get("matcher_type", "fql") == "all":
         return {"match": True}
     try:
-        return {"match": fql.from_ir(case["ir"]).matches(case["event"])}
+        return {"match": backend.program(fql.from_ir(case["ir"])).matches(case["event"])}
     except fql.FqlError as err:
         return {"error": err.code}
 
@@ -40,8 +41,8 @@ def agrees(expected: dict[str, Any], got: dict[str, Any]) -> bool:
 
 
 @pytest.mark.parametrize("case", CASES, ids=case_id)
-def test_tsub_match_case(case: dict[str, Any]) -> None:
-    got = our_answer(case)
+def test_tsub_match_case(case: dict[str, Any], backend: Backend) -> None:
+    got = our_answer(case, backend)
     reason = DIFFERENCES["cases"].get(case["id"])
     if reason is None:
         assert agrees(case["expected"], got), (case["ir"], got)
