@@ -12,7 +12,10 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
+from actions import Trigger
 from actions.mapping.mapping import Mapping, PythonRunner
+from actions.trigger import matcher
+from actions.trigger.plan import compile_tree
 from fql.backend import build_python, load_kernel
 
 settings.register_profile("ci", derandomize=True, print_blob=True)
@@ -28,6 +31,7 @@ class Backend:
     name: str
     fql_builder: Callable[[Any], Any]
     mapping_runner: Callable[[Any], Any]
+    trigger_builder: Callable[[Any], tuple[Any, Any]]
 
     def program(self, expression: Any) -> Any:
         """``expression`` (an ``fql.Expression``) as this backend's program."""
@@ -38,15 +42,36 @@ class Backend:
         return Mapping(compiled.source, compiled._root, list(compiled._findings),
                        compiled.limits, compiled.extensions, run=self.mapping_runner)
 
+    def trigger(self, trigger: Trigger) -> Trigger:
+        """``trigger`` (an ``actions.Trigger``) run by this backend."""
+        again = Trigger(trigger.conditions, mode=trigger.mode, source=trigger.source)
+        again._match, again._many = self.trigger_builder(compile_tree(again._tree))
+        return again
+
+
+def _python_trigger(plan: Any) -> tuple[Any, Any]:
+    match = matcher.build(plan)
+    return match, lambda events: [match(event) for event in events]
+
+
+def _kernel_trigger(kernel: Any) -> Callable[[Any], tuple[Any, Any]]:
+    def build(plan: Any) -> tuple[Any, Any]:
+        program = kernel.build(plan)
+        return program.matches, program.matches_many
+    return build
+
 
 def _cython() -> Backend | None:
-    fql_kernel, mapping_kernel = load_kernel("_kernel"), load_kernel("_mapping")
-    if fql_kernel is None or mapping_kernel is None:
+    kernels = [load_kernel(name) for name in ("_kernel", "_mapping", "_trigger")]
+    if None in kernels:
         return None
-    return Backend("cython", fql_kernel.build, mapping_kernel.build)
+    fql_kernel, mapping_kernel, trigger_kernel = kernels
+    return Backend("cython", fql_kernel.build, mapping_kernel.build,  # type: ignore[union-attr]
+                   _kernel_trigger(trigger_kernel))
 
 
-_BACKENDS = {"python": Backend("python", build_python, PythonRunner), "cython": _cython()}
+_BACKENDS = {"python": Backend("python", build_python, PythonRunner, _python_trigger),
+             "cython": _cython()}
 
 
 @pytest.fixture(params=list(_BACKENDS))

@@ -23,6 +23,7 @@ from actions.trigger.check import same_tree
 from actions.trigger.plan import js_to_number
 
 from .conformance_data import case_id, load_cases
+from .conftest import Backend
 
 TRIGGER_CASES = load_cases("trigger")
 UI_CASES = [case for case in TRIGGER_CASES if case.get("style") == "ui"]
@@ -69,8 +70,11 @@ def agrees(expected: dict[str, Any], got: dict[str, Any]) -> bool:
 
 
 @pytest.mark.parametrize("case", TRIGGER_CASES, ids=case_id)
-def test_segment_mode_agrees_with_every_case(case: dict[str, Any]) -> None:
-    got = answer(parsed(case["fql"], "segment"), case["event"])
+def test_segment_mode_agrees_with_every_case(case: dict[str, Any], backend: Backend) -> None:
+    trigger = parsed(case["fql"], "segment")
+    if isinstance(trigger, Trigger):
+        trigger = backend.trigger(trigger)
+    got = answer(trigger, case["event"])
     assert agrees(case["expected"], got), (case["fql"], got)
 
 
@@ -108,8 +112,8 @@ def test_ui_text_round_trips(case: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize("case", VALIDATE_CASES, ids=case_id)
-def test_validate_case(case: dict[str, Any]) -> None:
-    trigger = Trigger.from_conditions(case["ast"])
+def test_validate_case(case: dict[str, Any], backend: Backend) -> None:
+    trigger = backend.trigger(Trigger.from_conditions(case["ast"]))
     if "match_error" in case["expected"]:
         with pytest.raises(TriggerMatchError):
             trigger.matches(case["event"])

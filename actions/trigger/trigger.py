@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from typing import Any, Literal
 
 import fql
+from fql.backend import kernel
 
 from .errors import TriggerError, TriggerMatchError
 from .expression import to_fql_expression, tree_from_expression
@@ -17,6 +19,31 @@ from .segment_parser import read
 
 Mode = Literal["default", "segment"]
 
+_KERNEL = kernel("_trigger")
+
+
+def _matchers(plan: Any) -> tuple[Any, Any]:
+    """``(matches, matches_many)`` for a compiled plan on this backend: the kernel's
+    ``Program`` (``src_ext/_trigger.pyx``) or the twin's matcher (``matcher.build``)."""
+    if _KERNEL is not None:
+        program = _KERNEL.build(plan)
+        return program.matches, program.matches_many
+    match = build(plan)
+    return match, lambda events: [match(event) for event in events]
+
+
+def _public(exc: Exception, events: list[Any]) -> Exception:
+    """The public error for what a matcher raised over ``events``: Segment's throw, or
+    TRG311 for the first event that is not an object (the matchers read events with
+    ``dict.get``); an AttributeError with every event a dict is a bug, kept as it is."""
+    if isinstance(exc, ThrownByReference):
+        return TriggerMatchError(f"Segment's validate throws here: {exc}")
+    for event in events:
+        if not isinstance(event, dict):
+            return TriggerError(f"an event is a JSON object, not {type(event).__name__}",
+                                code="TRG311")
+    return exc
+
 
 class Trigger:
     """A Destination Actions trigger: which events start a mapping.
@@ -27,12 +54,12 @@ class Trigger:
     shared between threads.
     """
 
-    __slots__ = ("_fql", "_match", "_tree", "mode", "source")
+    __slots__ = ("_fql", "_many", "_match", "_tree", "mode", "source")
 
     def __init__(self, tree: Any, *, mode: Mode | None = None, source: str | None = None) -> None:
         """Prefer :meth:`parse` / :meth:`from_conditions`; ``tree`` is copied."""
         self._tree = copy.deepcopy(tree)
-        self._match = build(compile_tree(self._tree))
+        self._match, self._many = _matchers(compile_tree(self._tree))
         self._fql: str | None = None
         #: how ``source`` was read (``None`` for a tree given directly)
         self.mode = mode
@@ -96,14 +123,19 @@ class Trigger:
     def matches(self, event: dict[str, Any]) -> bool:
         """Whether ``event`` (a JSON object) triggers the mapping."""
         try:
-            return self._match(event)
-        except ThrownByReference as exc:
-            raise TriggerMatchError(f"Segment's validate throws here: {exc}") from None
-        except AttributeError:
-            if isinstance(event, dict):
-                raise
-            raise TriggerError(f"an event is a JSON object, not {type(event).__name__}",
-                               code="TRG311") from None
+            return self._match(event)  # type: ignore[no-any-return]
+        except (ThrownByReference, AttributeError) as exc:
+            raise _public(exc, [event]) from None
+
+    def matches_many(self, events: Iterable[dict[str, Any]]) -> list[bool]:
+        """``matches`` over ``events``, in order; the loop runs in the kernel when there
+        is one. Raises what ``matches`` raises for the first event it raises for."""
+        if type(events) is not list:
+            events = list(events)
+        try:
+            return self._many(events)  # type: ignore[no-any-return]
+        except (ThrownByReference, AttributeError) as exc:
+            raise _public(exc, events) from None
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Trigger) and other._tree == self._tree

@@ -1,0 +1,300 @@
+# cython: language_level=3, boundscheck=False, wraparound=False
+# cython: binding=False, always_allow_keywords=False
+"""The Cython kernel for Destination Actions triggers.
+
+Twin of ``actions/trigger/matcher.py`` (the reference): :func:`build` takes the same plan
+(plain tuples, see that module's docstring) and returns a :class:`Program` whose
+``matches(event)`` answers, and raises, exactly what the twin's matcher does;
+``tests/test_trigger_backends.py`` checks it over the conformance cases and random
+trees and events.
+
+Algorithm. Each plan node becomes a ``cdef class`` with a C-level ``test`` (and/or as C
+loops over their children, constants, throws, leaves). A leaf reads its top-level
+field with a borrowed dict probe, walks its path through exact dicts the same way, and
+compares in C: string equality and ``contains``/``starts_with``/``ends_with`` on exact
+strings, number operators on C doubles, the existence and boolean operators by
+identity. Everything else goes back to the twin's own functions: an event that is not
+an exact dict runs the twin's whole matcher, a path step through anything but an exact
+dict continues in the twin's ``walk`` (JS members of arrays, strings, numbers), and the
+string operators over UTF-16 units or on ``str`` subclasses use the twin's test.
+"""
+
+from cpython.object cimport PyObject
+from cpython.tuple cimport PyTuple_GET_SIZE
+from cpython.unicode cimport PyUnicode_Contains, PyUnicode_Tailmatch
+from cpython.long cimport PyLong_AsDouble
+from libc.math cimport INFINITY
+
+from actions.trigger import matcher as twin
+
+cdef extern from "Python.h":
+    PyObject* dict_get "PyDict_GetItem"(object d, object key)
+    PyObject* tuple_item "PyTuple_GET_ITEM"(object t, Py_ssize_t i)
+
+cdef object MISSING = twin.MISSING
+cdef object BUILTIN = twin.BUILTIN
+cdef object OBJECT_MEMBERS = twin._OBJECT_MEMBERS
+cdef object ThrownByReference = twin.ThrownByReference
+cdef object py_walk = twin.walk
+cdef object py_build = twin.build
+cdef object py_value_test = twin.value_test
+
+# Operator codes: the leaves' comparisons.
+cdef enum:
+    EQ, NE, NUM_EQ, NUM_NE, LT, LE, GT, GE, CONTAINS, STARTS, ENDS, EXISTS, NOT_EXISTS, \
+        IS_TRUE, IS_FALSE, OTHER
+
+cdef dict OPS = {
+    "=": EQ, "!=": NE, "number_equals": NUM_EQ, "number_not_equals": NUM_NE, "<": LT,
+    "<=": LE, ">": GT, ">=": GE, "contains": CONTAINS, "not_contains": CONTAINS,
+    "starts_with": STARTS, "not_starts_with": STARTS, "ends_with": ENDS,
+    "not_ends_with": ENDS, "exists": EXISTS, "not_exists": NOT_EXISTS, "is_true": IS_TRUE,
+    "is_false": IS_FALSE,
+}
+
+
+cdef object walk(object value, tuple path):
+    """The twin's ``walk``: through exact dicts here, from any other step there."""
+    cdef PyObject* found
+    cdef Py_ssize_t i
+    for i in range(PyTuple_GET_SIZE(path)):
+        if type(value) is dict:
+            key = <object>tuple_item(path, i)
+            found = dict_get(value, key)
+            if found is NULL:
+                value = BUILTIN if key in OBJECT_MEMBERS else MISSING
+            else:
+                value = <object>found
+        else:
+            return py_walk(value, path[i:])
+    return value
+
+
+cdef class Node:
+    cdef bint test(self, dict event) except -1:
+        raise NotImplementedError
+
+
+cdef class Const(Node):
+    cdef bint value
+
+    cdef bint test(self, dict event) except -1:
+        return self.value
+
+
+cdef class Throw(Node):
+    cdef object message
+
+    cdef bint test(self, dict event) except -1:
+        raise ThrownByReference(self.message)
+
+
+cdef class Every(Node):
+    cdef tuple children
+
+    cdef bint test(self, dict event) except -1:
+        for child in self.children:
+            if not (<Node>child).test(event):
+                return False
+        return True
+
+
+cdef class Some(Node):
+    cdef tuple children
+
+    cdef bint test(self, dict event) except -1:
+        for child in self.children:
+            if (<Node>child).test(event):
+                return True
+        return False
+
+
+cdef class Leaf(Node):
+    """One condition: ``field`` (top level), ``path`` below it or None, the operator."""
+
+    cdef object field
+    cdef object path  # tuple or None
+    cdef bint none_default  # a top-level = or !=: the twin reads e.get(field), None if absent
+    cdef int op
+    cdef bint negate  # the not_ string operators
+    cdef object expected
+    cdef double number  # expected, for the number operators
+    cdef object fallback  # the twin's value test, for what is not done here
+
+    cdef bint test(self, dict event) except -1:
+        cdef PyObject* found = dict_get(event, self.field)
+        cdef int op = self.op
+        if self.none_default:
+            value = None if found is NULL else <object>found
+        else:
+            value = MISSING if found is NULL else <object>found
+            if self.path is not None:
+                value = walk(value, <tuple>self.path)
+        if op == EQ or op == NE:
+            if type(value) is str:
+                same = (<str>value) == (<str>self.expected)
+            else:
+                same = value == self.expected
+            return same if op == EQ else not same
+        if op == EXISTS:
+            return value is not None and value is not MISSING
+        if op == NOT_EXISTS:
+            return value is None or value is MISSING
+        if op == IS_TRUE:
+            return value is True
+        if op == IS_FALSE:
+            return value is False
+        if op <= GE:
+            return self.compare(value)
+        if op <= ENDS:
+            if type(value) is str:
+                if op == CONTAINS:
+                    hit = PyUnicode_Contains(value, self.expected) == 1
+                else:
+                    hit = PyUnicode_Tailmatch(value, self.expected, 0, len(<str>value),
+                                              -1 if op == STARTS else 1) == 1
+                return hit != self.negate
+            if not isinstance(value, str):
+                return False
+        return self.fallback(value)
+
+    cdef bint compare(self, object value) except -1:
+        cdef double x
+        cls = type(value)
+        if cls is float:
+            x = <double>value
+        elif cls is int:
+            try:
+                x = PyLong_AsDouble(value)
+            except OverflowError:
+                x = INFINITY if value > 0 else -INFINITY
+        else:
+            return False
+        cdef double n = self.number
+        cdef int op = self.op
+        if op == NUM_EQ:
+            return x == n
+        if op == NUM_NE:
+            return x != n
+        if op == LT:
+            return x < n
+        if op == LE:
+            return x <= n
+        if op == GT:
+            return x > n
+        return x >= n
+
+
+cdef class FusedEqualities(Node):
+    """Two top-level ``=`` tests in one group (``type = "track" and event = "x"``)."""
+
+    cdef object f1, s1, f2, s2
+    cdef bint conjunction
+
+    cdef bint test(self, dict event) except -1:
+        first = field_equals(event, self.f1, self.s1)
+        if first != self.conjunction:  # and: a false ends it; or: a true ends it
+            return first
+        return field_equals(event, self.f2, self.s2)
+
+
+cdef inline bint field_equals(dict event, object field, object expected) except -1:
+    cdef PyObject* found = dict_get(event, field)
+    if found is NULL:
+        return False  # None == a string
+    value = <object>found
+    if type(value) is str:
+        return (<str>value) == (<str>expected)
+    return value == expected
+
+
+cdef class TwinLeaf(Node):
+    """A leaf the kernel leaves to the twin (a field or path key that is not a string)."""
+
+    cdef object match
+
+    cdef bint test(self, dict event) except -1:
+        return self.match(event)
+
+
+cdef Node convert(tuple plan):
+    kind = plan[0]
+    cdef Node node
+    if kind == "and" or kind == "or":
+        children = plan[1]
+        if len(children) == 2 and all(
+                child[0] == "leaf" and child[2] is None and child[3] == "="
+                and type(child[1]) is str and type(child[4]) is str for child in children):
+            node = FusedEqualities()
+            (<FusedEqualities>node).f1 = children[0][1]
+            (<FusedEqualities>node).s1 = children[0][4]
+            (<FusedEqualities>node).f2 = children[1][1]
+            (<FusedEqualities>node).s2 = children[1][4]
+            (<FusedEqualities>node).conjunction = kind == "and"
+            return node
+        node = Every() if kind == "and" else Some()
+        converted = tuple(convert(child) for child in children)
+        if kind == "and":
+            (<Every>node).children = converted
+        else:
+            (<Some>node).children = converted
+        return node
+    if kind == "const":
+        node = Const()
+        (<Const>node).value = bool(plan[1])
+        return node
+    if kind == "throw":
+        node = Throw()
+        (<Throw>node).message = plan[1]
+        return node
+    _, field, path, op, expected, as_units = plan
+    if type(field) is not str or (path is not None and not all(
+            type(key) is str for key in path)):
+        node = TwinLeaf()
+        (<TwinLeaf>node).match = twin._leaf(field, path, op, expected, as_units)
+        return node
+    node = Leaf()
+    leaf = <Leaf>node
+    leaf.field = field
+    leaf.path = None if path is None else tuple(path)
+    leaf.none_default = path is None and op in ("=", "!=")
+    leaf.op = OPS.get(op, OTHER)
+    leaf.negate = op.startswith("not_") if type(op) is str else False
+    leaf.expected = expected
+    leaf.fallback = py_value_test(op, expected, as_units)
+    if CONTAINS <= leaf.op <= ENDS and (as_units or type(expected) is not str):
+        leaf.op = OTHER  # UTF-16 units: the twin's test
+    if NUM_EQ <= leaf.op <= GE:
+        if type(expected) is float:
+            leaf.number = expected
+        else:
+            leaf.op = OTHER
+    if (leaf.op == EQ or leaf.op == NE) and type(expected) is not str:
+        leaf.op = OTHER
+    return node
+
+
+cdef class Program:
+    """A compiled trigger plan: ``matches(event)`` and ``matches_many(events)``."""
+
+    cdef Node root
+    cdef object twin  # the twin's matcher, for events that are not exact dicts
+
+    def matches(self, event):
+        if type(event) is dict:
+            return self.root.test(event)
+        return self.twin(event)
+
+    def matches_many(self, events):
+        cdef Node root = self.root
+        twin_matcher = self.twin
+        return [root.test(event) if type(event) is dict else twin_matcher(event)
+                for event in events]
+
+
+def build(plan):
+    """The kernel's :class:`Program` for ``plan`` (the twin's ``build`` takes the same)."""
+    cdef Program program = Program()
+    program.root = convert(tuple(plan))
+    program.twin = py_build(plan)
+    return program
