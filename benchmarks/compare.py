@@ -31,11 +31,13 @@ from typing import Any
 import actions
 import fql
 from actions.mapping.mapping import Mapping, PythonRunner
+from actions.trigger import matcher
+from actions.trigger.plan import compile_tree
 from fql.backend import build_python, kernel_builder, load_kernel
 from fql.compiler import to_plan
 
 from .events import generate
-from .workloads import FQL_WORKLOADS, W4, hand_w4
+from .workloads import FQL_WORKLOADS, TRIGGER_WORKLOADS, W4, hand_w4
 
 
 def _time(fn: Callable[[], Any], number: int = 1) -> float:
@@ -110,6 +112,20 @@ def main(argv: list[str] | None = None) -> int:
                            lambda h=hand: deque(map(h, events), 0), rounds)
             batch = ratio(lambda p=program: p.matches_many(events),
                           lambda h=hand: [h(e) for e in events], rounds)
+            print(f"{name:<9} {backend:<8} {single:9.2f}  {batch:5.2f}")
+    trigger_kernel = load_kernel("_trigger")
+    for name, (text, hand) in TRIGGER_WORKLOADS.items():
+        plan = compile_tree(actions.Trigger.parse(text).conditions)
+        twin = matcher.build(plan)
+        programs = [("python", twin, lambda evs, m=twin: [m(e) for e in evs])]
+        if trigger_kernel is not None:
+            program = trigger_kernel.build(plan)
+            programs.append(("cython", program.matches, program.matches_many))
+        for backend, match, many in programs:
+            single = ratio(lambda m=match: deque(map(m, events), 0),
+                           lambda h=hand: deque(map(h, events), 0), rounds)
+            batch = ratio(lambda m=many: m(events), lambda h=hand: [h(e) for e in events],
+                          rounds)
             print(f"{name:<9} {backend:<8} {single:9.2f}  {batch:5.2f}")
     for backend, mapping in mapping_backends(W4):
         single = ratio(lambda m=mapping: deque(map(m.apply, events), 0),

@@ -106,3 +106,19 @@ def hand_w4(e: dict[str, Any]) -> dict[str, Any]:
 
 
 FQL_WORKLOADS = {"W1": (W1, hand_w1), "W2": (W2, hand_w2), "W3": (W3, hand_w3)}
+
+# Destination Actions triggers (Segment's trigger semantics, not FQL's): T1 is W1 as a
+# trigger; T2 the shape of W2 that the condition builder can express.
+T1 = W1
+T2 = ('type = "track" and (event = "Order Completed" or event = "Product Viewed") '
+      'and properties.revenue > 100')
+
+
+def hand_t2(e: dict[str, Any]) -> bool:
+    if e.get("type") != "track" or e.get("event") not in ("Order Completed", "Product Viewed"):
+        return False
+    revenue = (e.get("properties") or {}).get("revenue")
+    return type(revenue) in (int, float) and revenue > 100
+
+
+TRIGGER_WORKLOADS = {"T1": (T1, hand_w1), "T2": (T2, hand_t2)}

@@ -8,7 +8,7 @@ import pytest
 import actions
 import fql
 from benchmarks.events import generate
-from benchmarks.workloads import FQL_WORKLOADS, W4, hand_w4
+from benchmarks.workloads import FQL_WORKLOADS, TRIGGER_WORKLOADS, W4, hand_w4
 
 EVENTS = generate(2000)
 
@@ -19,6 +19,14 @@ def test_fql_workload_agrees_with_hand_written(name: str) -> None:
     expr = fql.compile(text)
     assert expr.matches_many(EVENTS) == [hand(e) for e in EVENTS]
     assert 0 < sum(map(hand, EVENTS)) < len(EVENTS)  # the workload really discriminates
+
+
+@pytest.mark.parametrize("name", sorted(TRIGGER_WORKLOADS))
+def test_trigger_workload_agrees_with_hand_written(name: str) -> None:
+    text, hand = TRIGGER_WORKLOADS[name]
+    trigger = actions.Trigger.parse(text)
+    assert trigger.matches_many(EVENTS) == [hand(e) for e in EVENTS]
+    assert 0 < sum(map(hand, EVENTS)) < len(EVENTS)
 
 
 def test_mapping_workload_agrees_with_hand_written() -> None:
