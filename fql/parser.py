@@ -1,10 +1,13 @@
 """The parser facade: FQL text → :mod:`fql.ast`. The only module that imports Lark.
 
 The grammar (``grammar.lark``, LALR(1)) runs with an inline transformer, so the AST is
-built during the parse with no intermediate parse tree. Lark's errors are translated
-into :class:`~fql.errors.FqlSyntaxError` with a span, the expected tokens in words,
-and a named code and hint for the mistakes people make (``==``, ``&&``, ``AND``,
-unterminated strings, unbalanced parentheses, unknown functions...).
+built during the parse with no intermediate parse tree. When the ``_lalr`` kernel was
+built, Lark's parse table is driven by its compiled loop (``src_ext/_lalr.pyx``), and
+Lark's own loop parses again whatever that rejects, so errors are Lark's either way.
+Lark's errors are translated into :class:`~fql.errors.FqlSyntaxError` with a span, the
+expected tokens in words, and a named code and hint for the mistakes people make
+(``==``, ``&&``, ``AND``, unterminated strings, unbalanced parentheses, unknown
+functions...).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from lark.lexer import Lexer
 
 from . import ast
+from .backend import kernel
 from .diagnostics import Span
 from .errors import FqlLimitError, FqlSyntaxError
 from .functions import FUNCTIONS
@@ -254,6 +258,32 @@ def _token(kind: str, value: str, start: int, line: int, column: int, end_line: 
     return tok
 
 
+_DRIVER = kernel("_lalr")
+
+
+@lru_cache(maxsize=1)
+def _driver_tables() -> tuple[Any, _Tokenizer]:
+    """Lark's parse table and callbacks encoded for the compiled LALR loop, and a
+    tokenizer of our own to feed it."""
+    lark = _lark()
+    table_parser = lark.parser.parser.parser
+    tables = _DRIVER.tables(table_parser.parse_table, table_parser.callbacks)
+    return tables, _Tokenizer(lark.lexer_conf)
+
+
+def _parse_tree(text: str) -> ast.Node:
+    """The AST of ``text``: the compiled loop over Lark's table when it was built,
+    Lark's own parser for everything it rejects (so syntax errors are always Lark's)
+    and when it was not."""
+    if _DRIVER is not None:
+        tables, tokenizer = _driver_tables()
+        try:
+            return _DRIVER.parse(tables, tokenizer.lex(text))  # type: ignore[no-any-return]
+        except (_DRIVER.Rejected, UnexpectedInput):
+            pass
+    return _lark().parse(text)  # type: ignore[return-value]
+
+
 @lru_cache(maxsize=1)
 def _lark() -> Lark:
     grammar = resources.files("fql").joinpath("grammar.lark").read_text(encoding="utf-8")
@@ -292,7 +322,7 @@ def parse(text: str, *, limits: Limits = DEFAULT_LIMITS) -> ast.Node:
             hint="write a condition such as type = 'track', or `all` to match every event",
         )
     try:
-        tree = _lark().parse(text)
+        tree = _parse_tree(text)
     except UnexpectedInput as exc:
         raise _translate(exc, text) from None
     except FqlSyntaxError as exc:
