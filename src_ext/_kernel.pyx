@@ -359,6 +359,33 @@ cdef class KeyEqStr(BoolNode):
         return equal_str(found, <PyObject*>self.expected) != self.negate
 
 
+cdef class KeysEqStr(BoolNode):
+    """``k1 = 's1' and k2 = 's2' ...`` (``=`` or ``!=``) on top-level keys, the shape of
+    most filters and triggers (``type = "track" and event = "Order Completed"``): one
+    node reads and compares every key in a C loop, stopping at the first false."""
+    cdef tuple keys
+    cdef tuple expected
+    cdef unsigned long long negate  # bit i: test i is `!=`
+    cdef Py_ssize_t n
+
+    def __init__(self, list tests):
+        self.keys = tuple(intern(key) for key, _, _ in tests)
+        self.expected = tuple(intern(text) for _, text, _ in tests)
+        self.negate = sum(1 << i for i, (_, _, neg) in enumerate(tests) if neg)
+        self.n = len(tests)
+
+    cdef bint test(self, object event) except -1:
+        cdef Py_ssize_t i
+        cdef bint equal, negated
+        for i in range(self.n):
+            equal = equal_str(dict_get(<PyObject*>event, tuple_item(self.keys, i)),
+                              tuple_item(self.expected, i))
+            negated = (self.negate >> i) & 1
+            if equal == negated:
+                return False
+        return True
+
+
 cdef class CaseEqStr(BoolNode):
     """``lowercase(x) = 'literal'`` (or ``uppercase``, or ``!=``): ASCII text is
     compared byte by byte with the case folded on the fly; other values go through the
@@ -720,6 +747,14 @@ cdef bint is_str_const(object node):
     return type(node) is _plan.Const and type(node.value) is str
 
 
+cdef object key_eq_str(object node):
+    """``(key, text, negate)`` when ``node`` compares a top-level key with a string."""
+    if type(node) is _plan.Eq and is_str_const(node.right) and \
+            type(node.left) is _plan.Get and len(node.left.keys) == 1:
+        return (node.left.keys[0], node.right.value, node.negate)
+    return None
+
+
 cdef Node _build_eq(object node):
     left = node.left
     if is_str_const(node.right):
@@ -769,6 +804,9 @@ cdef Node _build(object node):
     if kind is _plan.Not:
         return Not(_build(node.operand))
     if kind is _plan.And:
+        keyed = [key_eq_str(op) for op in node.operands]
+        if None not in keyed and len(keyed) <= 64:
+            return KeysEqStr(keyed)
         if len(node.operands) == 2:
             return And2(_build(node.operands[0]), _build(node.operands[1]))
         return And([_build(op) for op in node.operands])

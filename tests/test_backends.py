@@ -106,6 +106,11 @@ fused_shapes = st.one_of(
               STRING_LITERALS).map(lambda t: ast.Call(t[0], (t[1], t[2]))),
     st.tuples(st.sampled_from(["lowercase", "length"]), FIELDS.map(_path)).map(
         lambda t: ast.Call(t[0], (t[1],))),
+    # top-level key equalities joined by `and` (W1's shape, one fused node)
+    st.lists(st.tuples(st.sampled_from(["=", "!="]), st.sampled_from(["a", "s", "list"]),
+                       STRING_LITERALS), min_size=2, max_size=4).map(
+        lambda ts: ast.And(tuple(ast.Compare(op, ast.Path((key,)), text)
+                                 for op, key, text in ts))),
 )
 
 
