@@ -16,11 +16,17 @@ sides pay alike and the ratios drift toward 1 (``--events 20000`` shows it).
 Both backends are timed in this one process: the pure-Python twin and the kernel are
 built from the same plan directly, whatever ``FQL_PUREPYTHON`` says. Compile times are
 absolute: best and median of the rounds.
+
+As ``timeit`` does, the cyclic garbage collector is off while a pass is timed (and runs
+between passes): a full collection costs time in proportion to every object alive, the
+events included, and would land on whichever side happened to trigger it. Neither side
+makes reference cycles, so nothing is left for the collector to find.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import platform
 import statistics
 import time
@@ -41,10 +47,15 @@ from .workloads import FQL_WORKLOADS, TRIGGER_WORKLOADS, W4, hand_w4
 
 
 def _time(fn: Callable[[], Any], number: int = 1) -> float:
-    start = time.perf_counter()
-    for _ in range(number):
-        fn()
-    return time.perf_counter() - start
+    gc.collect()
+    gc.disable()
+    try:
+        start = time.perf_counter()
+        for _ in range(number):
+            fn()
+        return time.perf_counter() - start
+    finally:
+        gc.enable()
 
 
 def ratio(engine: Callable[[], Any], baseline: Callable[[], Any], rounds: int) -> float:

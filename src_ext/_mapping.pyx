@@ -30,6 +30,8 @@ from cpython.unicode cimport PyUnicode_GET_LENGTH, PyUnicode_READ_CHAR, PyUnicod
 
 cdef extern from "Python.h":
     ctypedef struct PyTypeObject
+    # A dict with room for ``n`` members: the output objects' sizes are known.
+    dict new_presized_dict "_PyDict_NewPresized"(Py_ssize_t n)
     PyTypeObject* type_of "Py_TYPE"(PyObject* o)
     PyObject* tuple_item "PyTuple_GET_ITEM"(object t, Py_ssize_t i)
 
@@ -315,8 +317,8 @@ cdef class ObjectNode(KNode):
         return result
 
     cdef object out(self, object payload):
-        cdef dict result = {}
         cdef Py_ssize_t i
+        cdef dict result = new_presized_dict(len(self.names))
         for i in range(len(self.names)):
             keys = self.paths[i]
             if keys is None:
@@ -353,12 +355,13 @@ cdef class TemplateNode(KNode):
     cdef bint rescan
 
     cdef object ev(self, object payload):
-        cdef list parts = []
-        cdef Py_ssize_t i
-        for i in range(len(self.texts)):
-            parts.append(self.texts[i])
-            parts.append(placeholder_text(lookup(payload, <tuple>self.paths[i]), self.depth))
-        parts.append(self.tail)
+        cdef Py_ssize_t i, n = len(self.texts)
+        cdef list parts = [None] * (2 * n + 1)
+        for i in range(n):
+            parts[2 * i] = self.texts[i]
+            parts[2 * i + 1] = placeholder_text(lookup(payload, <tuple>self.paths[i]),
+                                                self.depth)
+        parts[2 * n] = self.tail
         result = "".join(parts)
         if self.rescan:
             depth = self.depth
@@ -381,6 +384,7 @@ cdef class IfNode(KNode):
     cdef bint blank
     cdef KNode then
     cdef KNode otherwise
+    cdef bint same_path  # `exists` of a @path whose value is also `then`: read once
 
     cdef KNode branch(self, object payload):
         value = self.cond.peek(payload)
@@ -394,6 +398,11 @@ cdef class IfNode(KNode):
         return UNDEFINED if node is None else node.ev(payload)
 
     cdef object out(self, object payload):
+        if self.same_path:  # the coalesce idiom: @if exists X then X else Y
+            value = lookup(payload, (<PathNode>self.cond).keys)
+            if value is not None and value is not UNDEFINED:
+                return value if plain_scalar(value) else own(value, self.then.depth)
+            return UNDEFINED if self.otherwise is None else self.otherwise.out(payload)
         node = self.branch(payload)
         return UNDEFINED if node is None else node.out(payload)
 
@@ -627,6 +636,9 @@ cdef KNode convert(object node):
         (<IfNode>k).blank = node.blank
         (<IfNode>k).then = convert(node.then)
         (<IfNode>k).otherwise = convert(node.otherwise)
+        (<IfNode>k).same_path = (not node.blank and type(node.cond) is rt.PathNode
+                                 and type(node.then) is rt.PathNode
+                                 and tuple(node.cond.keys) == tuple(node.then.keys))
     elif t is rt.CoalesceNode:
         k = CoalesceNode()
         (<CoalesceNode>k).candidates = tuple(convert(child) for child in node.candidates)
