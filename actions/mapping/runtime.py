@@ -5,8 +5,9 @@ A compiled mapping is a tree of the node objects below, built once by
 (which directive, which options, path splitting, template splitting, static throws,
 replacement-token parsing) was taken there; a node only walks the event and builds
 the output. This module imports nothing but the standard library, :mod:`fql.js` and
-the error classes, so a Cython twin can mirror it class for class (each node becomes a
-``cdef class`` with the same slots and methods).
+the error classes, so the Cython kernel (``src_ext/_mapping.pyx``) mirrors it class
+for class (each common node becomes a ``cdef class`` with the same slots and methods;
+the rest run as themselves inside the kernel's tree).
 
 Value model (JS values as Python values): ``None`` is ``null``, :data:`UNDEFINED` is
 JS ``undefined`` (a private sentinel that never leaves :class:`~actions.mapping.Mapping`),

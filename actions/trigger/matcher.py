@@ -1,7 +1,8 @@
 """Per-event matching: a plan (plain tuples) becomes one Python callable, once.
 
-This is the only module that runs per event, and it imports nothing: a Cython twin
-(a later ``src_ext`` kernel) implements the same :func:`build` over the same plan.
+This is the only module that runs per event, and it imports nothing: the Cython kernel
+(``src_ext/_trigger.pyx``) implements the same :func:`build` over the same plan, and
+calls back into this module for everything unusual, so this is the reference.
 Everything about the trigger is decided before the first event (``actions.trigger.plan``
 turns the condition tree into the plan): field paths are split, ``String(expected)`` /
 ``Number(expected)`` are computed, unknown operators and lookups that always throw are
