@@ -36,9 +36,9 @@ from typing import Any
 
 import actions
 import fql
-from actions.mapping.mapping import Mapping, PythonRunner
-from actions.trigger import matcher
+from actions.mapping.mapping import Mapping, PythonRunner, with_runner
 from actions.trigger.plan import compile_tree
+from actions.trigger.trigger import matchers
 from fql.backend import build_python, kernel_builder, load_kernel
 from fql.compiler import to_plan
 
@@ -74,9 +74,7 @@ def mapping_backends(source: dict[str, Any]) -> list[tuple[str, Mapping]]:
     compiled = actions.compile_mapping(source)
     for backend, run in [("python", PythonRunner)] + (
             [("cython", kernel.build)] if kernel else []):
-        result.append((backend, Mapping(compiled.source, compiled._root,
-                                        list(compiled._findings), compiled.limits,
-                                        compiled.extensions, run=run)))
+        result.append((backend, with_runner(compiled, run)))
     return result
 
 
@@ -127,12 +125,9 @@ def main(argv: list[str] | None = None) -> int:
     trigger_kernel = load_kernel("_trigger")
     for name, (text, hand) in TRIGGER_WORKLOADS.items():
         plan = compile_tree(actions.Trigger.parse(text).conditions)
-        twin = matcher.build(plan)
-        programs = [("python", twin, lambda evs, m=twin: [m(e) for e in evs])]
-        if trigger_kernel is not None:
-            program = trigger_kernel.build(plan)
-            programs.append(("cython", program.matches, program.matches_many))
-        for backend, match, many in programs:
+        kernels = [("python", None)] + ([("cython", trigger_kernel)] if trigger_kernel else [])
+        for backend, kernel_module in kernels:
+            match, many = matchers(plan, kernel_module)
             single = ratio(lambda m=match: deque(map(m, events), 0),
                            lambda h=hand: deque(map(h, events), 0), rounds)
             batch = ratio(lambda m=many: m(events), lambda h=hand: [h(e) for e in events],

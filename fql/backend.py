@@ -2,9 +2,10 @@
 
 Each Cython kernel (``fql._ext.<name>``, built from ``src_ext/<name>.pyx``) is used when
 it was built and imports; otherwise, or when ``FQL_PUREPYTHON=1`` is set, its pure-Python
-twin runs. There are three: ``_kernel`` runs FQL plans (twin: :mod:`fql.evaluator`),
-``_trigger`` runs trigger plans (twin: :mod:`actions.trigger.matcher`) and ``_mapping``
-runs mapping plans (twin: :mod:`actions.mapping.runtime`). :data:`BACKEND` says which
+twin runs. There are four: ``_kernel`` runs FQL plans (twin: :mod:`fql.evaluator`),
+``_trigger`` runs trigger plans (twin: :mod:`actions.trigger.matcher`), ``_mapping``
+runs mapping plans (twin: :mod:`actions.mapping.runtime`) and ``_lalr`` drives the
+parser's table (twin: Lark's own loop, see :mod:`fql.parser`). :data:`BACKEND` says which
 backend FQL uses (``"cython"`` or ``"python"``); the build compiles all kernels or none
 in practice, since they need the same toolchain.
 

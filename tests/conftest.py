@@ -13,9 +13,9 @@ import pytest
 from hypothesis import settings
 
 from actions import Trigger
-from actions.mapping.mapping import Mapping, PythonRunner
-from actions.trigger import matcher
+from actions.mapping.mapping import PythonRunner, with_runner
 from actions.trigger.plan import compile_tree
+from actions.trigger.trigger import matchers
 from fql.backend import build_python, load_kernel
 
 settings.register_profile("ci", derandomize=True, print_blob=True)
@@ -39,8 +39,7 @@ class Backend:
 
     def mapping(self, compiled: Any) -> Any:
         """``compiled`` (an ``actions.Mapping``) run by this backend."""
-        return Mapping(compiled.source, compiled._root, list(compiled._findings),
-                       compiled.limits, compiled.extensions, run=self.mapping_runner)
+        return with_runner(compiled, self.mapping_runner)
 
     def trigger(self, trigger: Trigger) -> Trigger:
         """``trigger`` (an ``actions.Trigger``) run by this backend."""
@@ -49,28 +48,17 @@ class Backend:
         return again
 
 
-def _python_trigger(plan: Any) -> tuple[Any, Any]:
-    match = matcher.build(plan)
-    return match, lambda events: [match(event) for event in events]
-
-
-def _kernel_trigger(kernel: Any) -> Callable[[Any], tuple[Any, Any]]:
-    def build(plan: Any) -> tuple[Any, Any]:
-        program = kernel.build(plan)
-        return program.matches, program.matches_many
-    return build
-
-
 def _cython() -> Backend | None:
     kernels = [load_kernel(name) for name in ("_kernel", "_mapping", "_trigger")]
     if None in kernels:
         return None
     fql_kernel, mapping_kernel, trigger_kernel = kernels
     return Backend("cython", fql_kernel.build, mapping_kernel.build,  # type: ignore[union-attr]
-                   _kernel_trigger(trigger_kernel))
+                   lambda plan: matchers(plan, trigger_kernel))
 
 
-_BACKENDS = {"python": Backend("python", build_python, PythonRunner, _python_trigger),
+_BACKENDS = {"python": Backend("python", build_python, PythonRunner,
+                               lambda plan: matchers(plan, None)),
              "cython": _cython()}
 
 

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from actions import compile_mapping
 from actions.mapping import MappingError
-from actions.mapping.mapping import Mapping, PythonRunner
+from actions.mapping.mapping import Mapping, PythonRunner, with_runner
 from benchmarks.events import generate
 from benchmarks.workloads import W4
 from fql.backend import load_kernel
@@ -35,11 +35,8 @@ pytestmark = pytest.mark.skipif(KERNEL is None, reason="the mapping kernel was n
 def both(source: Any, **options: Any) -> tuple[Mapping, Mapping]:
     """``source`` compiled once, run by the twin and by the kernel."""
     compiled = compile_mapping(source, **options)
-    return tuple(  # type: ignore[return-value]
-        Mapping(compiled.source, compiled._root, list(compiled._findings), compiled.limits,
-                compiled.extensions, run=run)
-        for run in (PythonRunner, KERNEL.build)  # type: ignore[union-attr]
-    )
+    return (with_runner(compiled, PythonRunner),
+            with_runner(compiled, KERNEL.build))  # type: ignore[union-attr]
 
 
 def typed(value: Any) -> Any:

@@ -103,6 +103,13 @@ class Mapping:
         return f"Mapping({self.source!r}{flag})"
 
 
+def with_runner(mapping: Mapping, run: Callable[[Node], Any]) -> Mapping:
+    """``mapping`` run by ``run`` (:class:`PythonRunner`, or a kernel's ``build``):
+    how tests and benchmarks hold one compiled mapping on each backend."""
+    return Mapping(mapping.source, mapping._root, list(mapping._findings), mapping.limits,
+                   mapping.extensions, run=run)
+
+
 def compile_mapping(
     mapping: Any, *, extensions: bool = False, limits: MappingLimits = DEFAULT_LIMITS
 ) -> Mapping:

@@ -22,11 +22,12 @@ Mode = Literal["default", "segment"]
 _KERNEL = kernel("_trigger")
 
 
-def _matchers(plan: Any) -> tuple[Any, Any]:
-    """``(matches, matches_many)`` for a compiled plan on this backend: the kernel's
-    ``Program`` (``src_ext/_trigger.pyx``) or the twin's matcher (``matcher.build``)."""
-    if _KERNEL is not None:
-        program = _KERNEL.build(plan)
+def matchers(plan: Any, kernel: Any = _KERNEL) -> tuple[Any, Any]:
+    """``(matches, matches_many)`` for a compiled plan: the ``kernel``'s ``Program``
+    (``src_ext/_trigger.pyx``; by default this backend's) or, when it is None, the
+    twin's matcher (``matcher.build``)."""
+    if kernel is not None:
+        program = kernel.build(plan)
         return program.matches, program.matches_many
     match = build(plan)
     return match, lambda events: [match(event) for event in events]
@@ -59,7 +60,7 @@ class Trigger:
     def __init__(self, tree: Any, *, mode: Mode | None = None, source: str | None = None) -> None:
         """Prefer :meth:`parse` / :meth:`from_conditions`; ``tree`` is copied."""
         self._tree = copy.deepcopy(tree)
-        self._match, self._many = _matchers(compile_tree(self._tree))
+        self._match, self._many = matchers(compile_tree(self._tree))
         self._fql: str | None = None
         #: how ``source`` was read (``None`` for a tree given directly)
         self.mode = mode
