@@ -262,12 +262,19 @@ _DRIVER = kernel("_lalr")
 
 
 @lru_cache(maxsize=1)
-def _driver_tables() -> tuple[Any, _Tokenizer]:
+def _driver_tables() -> tuple[Any, _Tokenizer] | None:
     """Lark's parse table and callbacks encoded for the compiled LALR loop, and a
-    tokenizer of our own to feed it."""
+    tokenizer of our own to feed it; None when the kernel was not built, or when this
+    Lark keeps its table in a shape the kernel does not know (the loop reads Lark's
+    internals; Lark's own parser then does the work)."""
+    if _DRIVER is None:
+        return None
     lark = _lark()
-    table_parser = lark.parser.parser.parser
-    tables = _DRIVER.tables(table_parser.parse_table, table_parser.callbacks)
+    try:
+        table_parser = lark.parser.parser.parser
+        tables = _DRIVER.tables(table_parser.parse_table, table_parser.callbacks)
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return None
     return tables, _Tokenizer(lark.lexer_conf)
 
 
@@ -275,8 +282,9 @@ def _parse_tree(text: str) -> ast.Node:
     """The AST of ``text``: the compiled loop over Lark's table when it was built,
     Lark's own parser for everything it rejects (so syntax errors are always Lark's)
     and when it was not."""
-    if _DRIVER is not None:
-        tables, tokenizer = _driver_tables()
+    driver = _driver_tables()
+    if driver is not None:
+        tables, tokenizer = driver
         try:
             return _DRIVER.parse(tables, tokenizer.lex(text))  # type: ignore[no-any-return]
         except (_DRIVER.Rejected, UnexpectedInput):

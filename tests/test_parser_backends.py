@@ -15,9 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import fql
+import fql.parser
 from fql import ast
 from fql.backend import load_kernel
-from fql.parser import _DRIVER, _lark, _Tokenizer
+from fql.parser import _DRIVER, _driver_tables, _lark, _Tokenizer
 
 from .strategies import expressions
 from .test_fql_properties import FQL_ALPHABET
@@ -55,7 +56,10 @@ def check(text: str) -> None:
 
 
 def test_the_parser_uses_the_loop_when_built() -> None:
+    """With the kernel built and not switched off, Lark's table is encoded for it (a
+    Lark whose internals moved would silently cost the speed otherwise)."""
     assert _DRIVER is KERNEL or fql.BACKEND == "python"
+    assert (_driver_tables() is not None) == (_DRIVER is not None)
 
 
 @pytest.mark.parametrize("text", [
@@ -77,3 +81,20 @@ def test_random_asts_parse_alike(tree: ast.Node) -> None:
 @given(st.one_of(st.text(max_size=30), st.lists(FQL_ALPHABET, max_size=20).map("".join)))
 def test_random_texts_parse_or_fail_alike(text: str) -> None:
     check(text)
+
+
+def test_a_lark_with_other_internals_falls_back_to_lark(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Moved:
+        Rejected = Exception
+
+        @staticmethod
+        def tables(*args: Any) -> Any:
+            raise AttributeError("no parse_table here")
+
+    monkeypatch.setattr(fql.parser, "_DRIVER", Moved)
+    fql.parser._driver_tables.cache_clear()
+    try:
+        assert fql.parser._driver_tables() is None
+        assert fql.parse('type = "track"') == _lark().parse('type = "track"')
+    finally:
+        fql.parser._driver_tables.cache_clear()
