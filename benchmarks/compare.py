@@ -9,10 +9,12 @@ over the events until it lasts about 20 ms). Per-event calls are driven by
 rows compare ``matches_many(events)`` with the hand-written function called in a Python
 list comprehension, as a user would write it. Ratios below 1 mean the engine is faster.
 
-The default, 1,000 events (about 1 MB of dicts), stays in the CPU caches, as an event
-just parsed from a request does in a service; that is the cost the engine controls. With
-tens of thousands of long-lived events every field read becomes a cache miss that both
-sides pay alike and the ratios drift toward 1 (``--events 20000`` shows it).
+The default, 1,000 events (about 2.4 MB of objects), stays within the last-level cache
+of the machine in RESULTS.md though not within its per-core L2 (1 MB), close to an event
+just parsed from a request in a service. Fewer events (``--events 100``, within L2)
+lower the ratios of the field-heavy workloads; tens of thousands of long-lived events
+make every field read a cache miss that both sides pay alike and the ratios drift
+toward 1 (``--events 20000``).
 Both backends are timed in this one process: the pure-Python twin and the kernel are
 built from the same plan directly, whatever ``FQL_PUREPYTHON`` says. Compile times are
 absolute: best and median of the rounds.
