@@ -29,6 +29,11 @@ from cpython.tuple cimport PyTuple_GET_SIZE
 from cpython.unicode cimport PyUnicode_GET_LENGTH, PyUnicode_READ_CHAR, PyUnicode_Replace
 
 cdef extern from "Python.h":
+    # The recursion guard Python code has: a value nested past Python's recursion limit
+    # raises RecursionError here as it does in the twin (and never overflows the C
+    # stack when max_value_depth is raised).
+    int Py_EnterRecursiveCall(const char* where) except 1
+    void Py_LeaveRecursiveCall()
     ctypedef struct PyTypeObject
     # A dict with room for ``n`` members: the output objects' sizes are known.
     dict new_presized_dict "_PyDict_NewPresized"(Py_ssize_t n)
@@ -140,6 +145,14 @@ cdef object own(object value, int depth):
 
 
 cdef dict own_dict(dict source, int depth):
+    Py_EnterRecursiveCall(" while copying an event value")
+    try:
+        return copy_dict(source, depth)
+    finally:
+        Py_LeaveRecursiveCall()
+
+
+cdef dict copy_dict(dict source, int depth):
     cdef Py_ssize_t pos = 0
     cdef PyObject* k
     cdef PyObject* v
@@ -165,6 +178,14 @@ cdef dict own_dict(dict source, int depth):
 
 
 cdef list own_list(list source, int depth):
+    Py_EnterRecursiveCall(" while copying an event value")
+    try:
+        return copy_list(source, depth)
+    finally:
+        Py_LeaveRecursiveCall()
+
+
+cdef list copy_list(list source, int depth):
     if depth <= 0:
         raise py_too_deep()
     cdef list copy = list(source)
@@ -191,6 +212,17 @@ cdef object pick(object value, tuple keys, int depth):
 
 cdef object finalize(object value, int depth):
     """``rt.finalize``: ``undefined`` members leave objects and become null in arrays."""
+    t = type(value)
+    if t is not dict and t is not list:
+        return value
+    Py_EnterRecursiveCall(" while cleaning a mapped value")
+    try:
+        return finalize_container(value, depth)
+    finally:
+        Py_LeaveRecursiveCall()
+
+
+cdef object finalize_container(object value, int depth):
     cdef Py_ssize_t pos = 0
     cdef PyObject* k
     cdef PyObject* v
@@ -579,7 +611,11 @@ cdef class FlattenNode(KNode):
         if ti is str or ti is float or ti is bool or item is None:
             out[key] = item
         else:
-            self.flatten(item, key, separator, out, depth - 1, final)
+            Py_EnterRecursiveCall(" while flattening an event value")
+            try:
+                self.flatten(item, key, separator, out, depth - 1, final)
+            finally:
+                Py_LeaveRecursiveCall()
         return 0
 
 

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from actions import compile_mapping
-from actions.mapping import MappingError
+from actions.mapping import MappingError, MappingInputError, MappingLimits
 from actions.mapping.mapping import Mapping, PythonRunner, with_runner
 from benchmarks.events import generate
 from benchmarks.workloads import W4
@@ -158,9 +158,30 @@ def test_deep_and_cyclic_events_agree() -> None:
         node = node["a"]
     cyclic: dict[str, Any] = {}
     cyclic["a"] = cyclic
-    agree({"x": {"@path": "$.a"}, "f": {"@flatten": {"value": {"@path": "$"},
-                                                      "separator": "."}}},
+    agree({"x": {"@path": "$.a"}}, [{"a": deep}, cyclic])
+    agree({"f": {"@flatten": {"value": {"@path": "$.a"}, "separator": "."}}},
           [{"a": deep}, cyclic])
+
+
+@pytest.mark.parametrize("source", [
+    {"x": {"@path": "$.a"}},
+    {"f": {"@flatten": {"value": {"@path": "$.a"}, "separator": "."}}},
+    {"x": {"@arrayPath": [{"@merge": {"objects": [{"@path": "$.a"}],
+                                      "direction": "right"}}]}},
+])
+def test_values_deeper_than_python_can_follow_fail_alike(source: Any) -> None:
+    """With ``max_value_depth`` raised past Python's recursion limit, a deep event is
+    a MappingInputError on both backends (the kernel's copies and walks count against
+    Python's recursion limit too, so they never overflow the C stack)."""
+    deep: dict[str, Any] = {}
+    node = deep
+    for _ in range(100_000):
+        node["a"] = {"b": 1}
+        node = node["a"]
+    python, kernel = both(source, limits=MappingLimits(max_value_depth=10**6))
+    for mapping in (python, kernel):
+        with pytest.raises(MappingInputError, match="nested too deeply"):
+            mapping.apply({"a": deep})
 
 
 @settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
