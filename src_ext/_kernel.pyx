@@ -342,27 +342,11 @@ cdef class EqStr(BoolNode):
         return equal_str(<PyObject*>v, <PyObject*>self.expected) != self.negate
 
 
-cdef class KeyEqStr(BoolNode):
-    """``key = 'literal'`` on a top-level key: the commonest condition, fused so the
-    field read and the comparison happen in one call with borrowed references."""
-    cdef object key
-    cdef str expected
-    cdef bint negate
-
-    def __init__(self, key, str expected, bint negate):
-        self.key = intern(key)
-        self.expected = intern(expected)
-        self.negate = negate
-
-    cdef bint test(self, object event) except -1:
-        cdef PyObject* found = dict_get(<PyObject*>event, <PyObject*>self.key)
-        return equal_str(found, <PyObject*>self.expected) != self.negate
-
-
 cdef class KeysEqStr(BoolNode):
-    """``k1 = 's1' and k2 = 's2' ...`` (``=`` or ``!=``) on top-level keys, the shape of
-    most filters and triggers (``type = "track" and event = "Order Completed"``): one
-    node reads and compares every key in a C loop, stopping at the first false."""
+    """``key = 'literal'`` (or ``!=``) on a top-level key, the commonest condition, and
+    conjunctions of them, the shape of most filters and triggers (``type = "track" and
+    event = "Order Completed"``): one node reads each key with a borrowed reference and
+    compares in a C loop, stopping at the first false."""
     cdef tuple keys
     cdef tuple expected
     cdef unsigned long long negate  # bit i: test i is `!=`
@@ -760,7 +744,7 @@ cdef Node _build_eq(object node):
     if is_str_const(node.right):
         expected = node.right.value
         if type(left) is _plan.Get and len(left.keys) == 1:
-            return KeyEqStr(left.keys[0], expected, node.negate)
+            return KeysEqStr([(left.keys[0], expected, node.negate)])
         if type(left) is _plan.Call and left.name in ("lowercase", "uppercase"):
             return CaseEqStr(left.fn, _build(left.args[0]), expected,
                              left.name == "uppercase", node.negate)

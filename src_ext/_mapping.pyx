@@ -144,15 +144,21 @@ cdef object own(object value, int depth):
     return py_own(value, depth)
 
 
-cdef dict own_dict(dict source, int depth):
+cdef object own_member(object value, int depth):
+    """``own`` of one member of a container being copied (``depth`` already lowered),
+    counted against Python's recursion limit when it is a container itself."""
+    t = type(value)
+    if t is not dict and t is not list:
+        return value if (t is str or t is float or t is bool or value is None) \
+            else own(value, depth)
     Py_EnterRecursiveCall(" while copying an event value")
     try:
-        return copy_dict(source, depth)
+        return own_dict(<dict>value, depth) if t is dict else own_list(<list>value, depth)
     finally:
         Py_LeaveRecursiveCall()
 
 
-cdef dict copy_dict(dict source, int depth):
+cdef dict own_dict(dict source, int depth):
     cdef Py_ssize_t pos = 0
     cdef PyObject* k
     cdef PyObject* v
@@ -163,42 +169,19 @@ cdef dict copy_dict(dict source, int depth):
         key = <object>k
         if type(key) is not str:
             raise py_not_json(key)
-        value = <object>v
-        t = type(value)
-        if t is dict:
-            value = own_dict(<dict>value, depth - 1)
-        elif t is list:
-            value = own_list(<list>value, depth - 1)
-        elif not (t is str or t is float or t is bool or value is None):
-            value = own(value, depth - 1)
-        PyDict_SetItem(copy, key, value)
+        PyDict_SetItem(copy, key, own_member(<object>v, depth - 1))
     if "__proto__" in copy:
         del copy["__proto__"]
     return copy
 
 
 cdef list own_list(list source, int depth):
-    Py_EnterRecursiveCall(" while copying an event value")
-    try:
-        return copy_list(source, depth)
-    finally:
-        Py_LeaveRecursiveCall()
-
-
-cdef list copy_list(list source, int depth):
     if depth <= 0:
         raise py_too_deep()
     cdef list copy = list(source)
     cdef Py_ssize_t i
     for i in range(PyList_GET_SIZE(copy)):
-        value = <object>PyList_GET_ITEM(copy, i)
-        t = type(value)
-        if t is dict:
-            copy[i] = own_dict(<dict>value, depth - 1)
-        elif t is list:
-            copy[i] = own_list(<list>value, depth - 1)
-        elif not (t is str or t is float or t is bool or value is None):
-            copy[i] = own(value, depth - 1)
+        copy[i] = own_member(<object>PyList_GET_ITEM(copy, i), depth - 1)
     return copy
 
 
@@ -223,6 +206,7 @@ cdef object finalize(object value, int depth):
 
 
 cdef object finalize_container(object value, int depth):
+    """``finalize`` of a dict or list (the recursion guard taken by ``finalize``)."""
     cdef Py_ssize_t pos = 0
     cdef PyObject* k
     cdef PyObject* v
