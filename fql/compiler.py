@@ -52,8 +52,14 @@ class _Compiler:
         }
 
     def compile(self, node: ast.Node) -> plan.PNode:
-        compiled = self.handlers[type(node)](node)
-        return _fold(compiled) if self.fold else compiled
+        return self.handlers[type(node)](node)
+
+    def folded(self, node: plan.PNode, inputs: tuple[plan.PNode, ...]) -> plan.PNode:
+        """``node``, or its value when every input is a constant (each handler names
+        its node's inputs, so leaves and the common case cost one pass over them)."""
+        if self.fold and all(type(i) is plan.Const for i in inputs):
+            return plan.Const(build(node)({}))
+        return node
 
     def compile_path(self, node: ast.Node) -> plan.PNode:
         assert isinstance(node, ast.Path)
@@ -65,33 +71,37 @@ class _Compiler:
 
     def compile_list(self, node: ast.Node) -> plan.PNode:
         assert isinstance(node, ast.ListLit)
-        items = [self.compile(item) for item in node.items]
-        if self.fold and all(isinstance(item, plan.Const) for item in items):
+        items = tuple(self.compile(item) for item in node.items)
+        if self.fold and all(type(item) is plan.Const for item in items):
             return plan.Const([item.value for item in items])  # type: ignore[attr-defined]
-        return plan.Call("list", _make_list, tuple(items))
+        return self.folded(plan.Call("list", _make_list, items), items)
 
     def compile_not(self, node: ast.Node) -> plan.PNode:
         assert isinstance(node, ast.Not)
-        return plan.Not(self.compile(node.operand))
+        operand = self.compile(node.operand)
+        return self.folded(plan.Not(operand), (operand,))
 
     def compile_and(self, node: ast.Node) -> plan.PNode:
         assert isinstance(node, ast.And)
-        return plan.And(tuple(self.compile(op) for op in node.operands))
+        operands = tuple(self.compile(op) for op in node.operands)
+        return self.folded(plan.And(operands), operands)
 
     def compile_or(self, node: ast.Node) -> plan.PNode:
         assert isinstance(node, ast.Or)
-        return plan.Or(tuple(self.compile(op) for op in node.operands))
+        operands = tuple(self.compile(op) for op in node.operands)
+        return self.folded(plan.Or(operands), operands)
 
     def compile_compare(self, node: ast.Node) -> plan.PNode:
         assert isinstance(node, ast.Compare)
         left, right = self.compile(node.left), self.compile(node.right)
         if node.op in ("=", "!="):
-            return plan.Eq(left, right, node.op == "!=")
-        return plan.Order(node.op, left, right)
+            return self.folded(plan.Eq(left, right, node.op == "!="), (left, right))
+        return self.folded(plan.Order(node.op, left, right), (left, right))
 
     def compile_in(self, node: ast.Node) -> plan.PNode:
         assert isinstance(node, ast.In)
-        return plan.In(self.compile(node.left), self.compile(node.right))
+        left, right = self.compile(node.left), self.compile(node.right)
+        return self.folded(plan.In(left, right), (left, right))
 
     def compile_call(self, node: ast.Node) -> plan.PNode:
         assert isinstance(node, ast.Call)
@@ -108,11 +118,12 @@ class _Compiler:
                     hint=fn.doc,
                 )
         args = tuple(self.compile(arg) for arg in node.args)
-        if node.name == "match" and isinstance(args[1], plan.Const) and isinstance(
-            args[1].value, str
+        if node.name == "match" and type(args[1]) is plan.Const and isinstance(
+            args[1].value, str  # type: ignore[attr-defined]
         ):
-            return plan.Match(args[0], compile_glob(args[1].value))
-        return plan.Call(node.name, fn.impl, args)
+            return self.folded(plan.Match(args[0], compile_glob(args[1].value)),  # type: ignore[attr-defined]
+                               (args[0],))
+        return self.folded(plan.Call(node.name, fn.impl, args), args)
 
     def compile_all(self, node: ast.Node) -> plan.PNode:
         return plan.Const(True)
@@ -120,25 +131,3 @@ class _Compiler:
 
 def _make_list(*items: object) -> list[object]:
     return list(items)
-
-
-def _fold(node: plan.PNode) -> plan.PNode:
-    """Replace a node whose inputs are all constants by its value."""
-    if isinstance(node, (plan.Const, plan.Get)):
-        return node
-    inputs: tuple[plan.PNode, ...]
-    if isinstance(node, (plan.And, plan.Or)):
-        inputs = node.operands
-    elif isinstance(node, plan.Not):
-        inputs = (node.operand,)
-    elif isinstance(node, (plan.Eq, plan.Order, plan.In)):
-        inputs = (node.left, node.right)
-    elif isinstance(node, plan.Call):
-        inputs = node.args
-    elif isinstance(node, plan.Match):
-        inputs = (node.subject,)
-    else:  # pragma: no cover - PLAN_TYPES is closed
-        raise TypeError(node)
-    if all(isinstance(i, plan.Const) for i in inputs):
-        return plan.Const(build(node)({}))
-    return node

@@ -262,34 +262,39 @@ _DRIVER = kernel("_lalr")
 
 
 @lru_cache(maxsize=1)
-def _driver_tables() -> tuple[Any, _Tokenizer] | None:
-    """Lark's parse table and callbacks encoded for the compiled LALR loop, and a
-    tokenizer of our own to feed it; None when the kernel was not built, or when this
-    Lark keeps its table in a shape the kernel does not know (the loop reads Lark's
-    internals; Lark's own parser then does the work)."""
+def _driver_tables() -> Any | None:
+    """Lark's parse table and the shapes of its callbacks, encoded for the compiled
+    parser; None when the kernel was not built, or when this Lark keeps its table or
+    callbacks in a shape the kernel does not know (the kernel reads Lark's internals;
+    Lark's own parser then does the work)."""
     if _DRIVER is None:
         return None
     lark = _lark()
     try:
         table_parser = lark.parser.parser.parser
-        tables = _DRIVER.tables(table_parser.parse_table, table_parser.callbacks)
+        return _DRIVER.tables(
+            table_parser.parse_table, table_parser.callbacks, builder=_BUILDER,
+            make_token=_token, split_path=split_path, unescape=unescape_string,
+            functions=FUNCTIONS)
     except (AttributeError, KeyError, TypeError, ValueError):
         return None
-    return tables, _Tokenizer(lark.lexer_conf)
 
 
-def _parse_tree(text: str) -> ast.Node:
-    """The AST of ``text``: the compiled loop over Lark's table when it was built,
-    Lark's own parser for everything it rejects (so syntax errors are always Lark's)
-    and when it was not."""
-    driver = _driver_tables()
-    if driver is not None:
-        tables, tokenizer = driver
+def _parse_tree(text: str) -> tuple[ast.Node, int, int]:
+    """``(tree, depth, longest list)`` for ``text``: the compiled parser's when it was
+    built, Lark's own for everything it rejects (so syntax errors are always Lark's)
+    and when it was not. The compiled parser measures the tree's nesting depth and
+    its longest list as it builds it; -1 means not measured."""
+    tables = _driver_tables()
+    if tables is not None:
         try:
-            return _DRIVER.parse(tables, tokenizer.lex(text))  # type: ignore[no-any-return]
-        except (_DRIVER.Rejected, UnexpectedInput):
+            return _DRIVER.parse(tables, text)  # type: ignore[no-any-return]
+        except _DRIVER.Rejected:
             pass
-    return _lark().parse(text)  # type: ignore[return-value]
+    return _lark().parse(text), -1, -1  # type: ignore[return-value]
+
+
+_BUILDER = _Builder()
 
 
 @lru_cache(maxsize=1)
@@ -300,7 +305,7 @@ def _lark() -> Lark:
         parser="lalr",
         lexer=_Tokenizer,
         maybe_placeholders=True,
-        transformer=_Builder(),
+        transformer=_BUILDER,
     )
 
 
@@ -330,13 +335,14 @@ def parse(text: str, *, limits: Limits = DEFAULT_LIMITS) -> ast.Node:
             hint="write a condition such as type = 'track', or `all` to match every event",
         )
     try:
-        tree = _parse_tree(text)
+        tree, depth, longest = _parse_tree(text)
     except UnexpectedInput as exc:
         raise _translate(exc, text) from None
     except FqlSyntaxError as exc:
         exc.source = text
         raise
-    _check_shape(tree, text, limits)
+    if not (0 <= depth <= limits.max_depth and longest <= limits.max_list_items):
+        _check_shape(tree, text, limits)  # raises the error with the offending node
     return tree
 
 
