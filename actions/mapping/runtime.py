@@ -281,6 +281,8 @@ def split_path(path: str) -> tuple[str, ...]:
     the whole value (no keys). ``[key]`` without quotes stays part of the key."""
     if path in ("", "."):
         return ()
+    if "[" not in path and "]" not in path and '"' not in path and "'" not in path:
+        return tuple(piece for piece in path.split(".") if piece)  # the same, plain dots
     return tuple(_QUOTES.sub("", piece) for piece in _PATH_SPLIT.split(path) if piece)
 
 

@@ -342,9 +342,11 @@ def check_shape(mapping: Any, limits: MappingLimits) -> Problems:
     values. Iterative, so a cyclic mapping is reported (as too deep), not a crash."""
     found: Problems = []
     count = 0
-    stack: list[tuple[Any, int, tuple[str, ...]]] = [(mapping, 0, ())]
+    # (value, depth, its parent's path, its key): a value's own path is built only when
+    # it is a container (its children need it) or has a problem, not for every leaf.
+    stack: list[tuple[Any, int, tuple[str, ...], str | None]] = [(mapping, 0, (), None)]
     while stack:
-        value, depth, where = stack.pop()
+        value, depth, parent, key = stack.pop()
         count += 1
         if count > limits.max_mapping_values:
             return found + problem(
@@ -353,6 +355,7 @@ def check_shape(mapping: Any, limits: MappingLimits) -> Problems:
                 LIMIT,
             )
         if isinstance(value, (dict, list)):
+            where = parent if key is None else (*parent, key)
             if depth >= limits.max_mapping_depth:
                 found += problem(
                     list(where),
@@ -361,16 +364,18 @@ def check_shape(mapping: Any, limits: MappingLimits) -> Problems:
                 )
                 continue
             if isinstance(value, dict):
-                for key, item in reversed(value.items()):
-                    if not isinstance(key, str):
+                for item_key, item in reversed(value.items()):
+                    if not isinstance(item_key, str):
                         found += problem(
-                            list(where), f"has a key that is not a string: {key!r}", NOT_JSON
+                            list(where), f"has a key that is not a string: {item_key!r}",
+                            NOT_JSON,
                         )
                         continue
-                    stack.append((item, depth + 1, (*where, key)))
+                    stack.append((item, depth + 1, where, item_key))
             else:
                 for i in range(len(value) - 1, -1, -1):
-                    stack.append((value[i], depth + 1, (*where, str(i))))
+                    stack.append((value[i], depth + 1, where, str(i)))
         elif value is not None and not isinstance(value, (str, int, float, bool)):
+            where = parent if key is None else (*parent, key)
             found += problem(list(where), f"is not a JSON value: {type(value).__name__}", NOT_JSON)
     return found
