@@ -2,8 +2,9 @@
 
 The grammar (``grammar.lark``, LALR(1)) runs with an inline transformer, so the AST is
 built during the parse with no intermediate parse tree. When the ``_lalr`` kernel was
-built, Lark's parse table is driven by its compiled loop (``src_ext/_lalr.pyx``), and
-Lark's own loop parses again whatever that rejects, so errors are Lark's either way.
+built, it does the per-character and per-token work in C (``src_ext/_lalr.pyx``: the
+twin of ``_Tokenizer``, Lark's loop over the same parse table, and ``_Builder``), and
+Lark's own parser parses again whatever that rejects, so errors are Lark's either way.
 Lark's errors are translated into :class:`~fql.errors.FqlSyntaxError` with a span, the
 expected tokens in words, and a named code and hint for the mistakes people make
 (``==``, ``&&``, ``AND``, unterminated strings, unbalanced parentheses, unknown

@@ -513,7 +513,8 @@ cdef class InStrings(BoolNode):
     def __init__(self, Node left, list items):
         self.left = left
         self.items = items
-        self.short = tuple(items) if len(items) <= SHORT_LIST else None
+        self.short = tuple(intern(item) for item in items) if len(items) <= SHORT_LIST \
+            else None
         self.nshort = len(items)
         self.members = frozenset(items)
 

@@ -21,7 +21,9 @@ value (subclasses of the JSON types, non-JSON values, strings and arrays read by
 index, number formatting) goes to the runtime's own helpers.
 """
 
-from cpython.dict cimport PyDict_GetItem, PyDict_SetItem, PyDict_Next
+from sys import intern
+
+from cpython.dict cimport PyDict_SetItem, PyDict_Next
 from cpython.list cimport PyList_GET_SIZE, PyList_GET_ITEM
 from cpython.long cimport PyLong_AsLongLongAndOverflow
 from cpython.object cimport PyObject
@@ -39,8 +41,21 @@ cdef extern from "Python.h":
     dict new_presized_dict "_PyDict_NewPresized"(Py_ssize_t n)
     PyTypeObject* type_of "Py_TYPE"(PyObject* o)
     PyObject* tuple_item "PyTuple_GET_ITEM"(object t, Py_ssize_t i)
+    PyObject* dict_get_with_error "PyDict_GetItemWithError"(object d, object key)
+    PyObject* PyErr_Occurred()
+    void PyErr_Clear()
 
 cdef PyTypeObject* DICT = <PyTypeObject*>dict
+
+
+cdef inline PyObject* PyDict_GetItem(object d, object key):
+    """``PyDict_GetItem`` (a borrowed reference, NULL when missing, a failing key
+    comparison read as missing) without saving and restoring the error state on every
+    call."""
+    cdef PyObject* found = dict_get_with_error(d, key)
+    if found == NULL and PyErr_Occurred() != NULL:
+        PyErr_Clear()
+    return found
 
 from actions.mapping import runtime as rt
 from actions.mapping.errors import MappingInputError, MappingRuntimeError
@@ -622,6 +637,13 @@ cdef void base(KNode k, object node, bint may_undef):
     k.may_undef = may_undef
 
 
+cdef tuple path_keys(keys):
+    """A path's keys, interned: a dict probe compares keys by identity before it
+    compares their text, and the keys of events built from Python literals (or read by
+    a JSON parser that interns them) are interned strings too."""
+    return tuple(intern(k) if type(k) is str else k for k in keys)
+
+
 cdef KNode convert(object node):
     """The kernel node for one runtime node (children converted too)."""
     cdef KNode k
@@ -633,13 +655,13 @@ cdef KNode convert(object node):
         (<ConstNode>k).value = node.value
     elif t is rt.PathNode:
         k = PathNode()
-        (<PathNode>k).keys = tuple(node.keys)
+        (<PathNode>k).keys = path_keys(node.keys)
     elif t is rt.ObjectNode:
         k = ObjectNode()
         (<ObjectNode>k).names = tuple(key for key, _ in node.items)
         (<ObjectNode>k).nodes = tuple(convert(child) for _, child in node.items)
         (<ObjectNode>k).paths = tuple(
-            tuple(child.keys) if type(child) is rt.PathNode else None
+            path_keys(child.keys) if type(child) is rt.PathNode else None
             for _, child in node.items)
     elif t is rt.ArrayNode:
         k = ArrayNode()
@@ -647,7 +669,7 @@ cdef KNode convert(object node):
     elif t is rt.TemplateNode:
         k = TemplateNode()
         (<TemplateNode>k).texts = tuple(text for text, _ in node.pieces)
-        (<TemplateNode>k).paths = tuple(tuple(keys) for _, keys in node.pieces)
+        (<TemplateNode>k).paths = tuple(path_keys(keys) for _, keys in node.pieces)
         (<TemplateNode>k).tail = node.tail
         (<TemplateNode>k).rescan = node.rescan
     elif t is rt.IfNode:
@@ -676,7 +698,7 @@ cdef KNode convert(object node):
             for step in (node.steps or ()))
     elif t is rt.ArrayPathNode:
         k = ArrayPathNode()
-        (<ArrayPathNode>k).keys = None if node.keys is None else tuple(node.keys)
+        (<ArrayPathNode>k).keys = None if node.keys is None else path_keys(node.keys)
         (<ArrayPathNode>k).root = convert(node.root)
         (<ArrayPathNode>k).shape = convert(node.shape)
     elif t is rt.FlattenNode:

@@ -22,14 +22,28 @@ string operators over UTF-16 units or on ``str`` subclasses use the twin's test.
 from cpython.object cimport PyObject
 from cpython.tuple cimport PyTuple_GET_SIZE
 from cpython.unicode cimport PyUnicode_Contains, PyUnicode_Tailmatch
+from sys import intern
+
 from cpython.long cimport PyLong_AsDouble
 from libc.math cimport INFINITY
 
 from actions.trigger import matcher as twin
 
 cdef extern from "Python.h":
-    PyObject* dict_get "PyDict_GetItem"(object d, object key)
+    PyObject* dict_get_with_error "PyDict_GetItemWithError"(object d, object key)
+    PyObject* PyErr_Occurred()
+    void PyErr_Clear()
     PyObject* tuple_item "PyTuple_GET_ITEM"(object t, Py_ssize_t i)
+
+
+cdef inline PyObject* dict_get(object d, object key):
+    """``PyDict_GetItem`` (a borrowed reference, NULL when missing, a failing key
+    comparison read as missing) without saving and restoring the error state on every
+    call."""
+    cdef PyObject* found = dict_get_with_error(d, key)
+    if found == NULL and PyErr_Occurred() != NULL:
+        PyErr_Clear()
+    return found
 
 cdef object MISSING = twin.MISSING
 cdef object BUILTIN = twin.BUILTIN
@@ -217,6 +231,13 @@ cdef class TwinLeaf(Node):
         return self.match(event)
 
 
+
+cdef object interned(object value):
+    """``value``, interned when it is a string: a dict probe (and the string comparison
+    here) checks identity before text, and the keys and values of events built from
+    Python literals, or read by a JSON parser that interns them, are interned too."""
+    return intern(value) if type(value) is str else value
+
 cdef Node convert(tuple plan):
     kind = plan[0]
     cdef Node node
@@ -226,10 +247,10 @@ cdef Node convert(tuple plan):
                 child[0] == "leaf" and child[2] is None and child[3] == "="
                 and type(child[1]) is str and type(child[4]) is str for child in children):
             node = FusedEqualities()
-            (<FusedEqualities>node).f1 = children[0][1]
-            (<FusedEqualities>node).s1 = children[0][4]
-            (<FusedEqualities>node).f2 = children[1][1]
-            (<FusedEqualities>node).s2 = children[1][4]
+            (<FusedEqualities>node).f1 = interned(children[0][1])
+            (<FusedEqualities>node).s1 = interned(children[0][4])
+            (<FusedEqualities>node).f2 = interned(children[1][1])
+            (<FusedEqualities>node).s2 = interned(children[1][4])
             (<FusedEqualities>node).conjunction = kind == "and"
             return node
         node = Every() if kind == "and" else Some()
@@ -255,12 +276,12 @@ cdef Node convert(tuple plan):
         return node
     node = Leaf()
     leaf = <Leaf>node
-    leaf.field = field
-    leaf.path = None if path is None else tuple(path)
+    leaf.field = intern(field)
+    leaf.path = None if path is None else tuple(intern(key) for key in path)
     leaf.none_default = path is None and op in ("=", "!=")
     leaf.op = OPS.get(op, OTHER)
     leaf.negate = op.startswith("not_") if type(op) is str else False
-    leaf.expected = expected
+    leaf.expected = interned(expected)
     leaf.fallback = py_value_test(op, expected, as_units)
     if CONTAINS <= leaf.op <= ENDS and (as_units or type(expected) is not str):
         leaf.op = OTHER  # UTF-16 units: the twin's test
