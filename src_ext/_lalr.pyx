@@ -325,12 +325,14 @@ cdef int T_OBJECT_EX = 16
 cdef Py_ssize_t slot(object cls, str name) except -1:
     """The offset of ``cls``'s ``__slots__`` member ``name`` (a slotted dataclass's
     field), so it can be set as ``object.__setattr__`` sets it."""
-    descr = getattr(cls, name)
+    # An ImportError: the module is then "not built" (the Python path parses, and CI's
+    # check that every kernel loads fails) rather than breaking ``import fql``.
+    descr = getattr(cls, name, None)
     if type(descr).__name__ != "member_descriptor":
-        raise TypeError(f"{cls.__name__}.{name} is not a slot")
+        raise ImportError(f"{cls.__name__}.{name} is not a slot")
     cdef PyMemberDef* member = (<PyMemberDescrObject*><PyObject*>descr).d_member
     if member.type != T_OBJECT_EX:
-        raise TypeError(f"{cls.__name__}.{name} is not an object slot")
+        raise ImportError(f"{cls.__name__}.{name} is not an object slot")
     return member.offset
 
 
