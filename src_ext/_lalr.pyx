@@ -572,7 +572,7 @@ cdef class _Parse:
     def __dealloc__(self):
         cdef Py_ssize_t i
         if self.values is not NULL:
-            for i in range(1, self.size):
+            for i in range(self.size):
                 Py_XDECREF(self.values[i])
         free(self.states)
         free(self.values)

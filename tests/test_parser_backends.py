@@ -190,3 +190,31 @@ def test_a_lark_with_other_internals_falls_back_to_lark(monkeypatch: pytest.Monk
         assert fql.parse('type = "track"') == _lark().parse('type = "track"')
     finally:
         fql.parser._driver_tables.cache_clear()
+
+
+def test_parsing_leaks_no_references() -> None:
+    """The kernel's value stack holds references by hand: after many parses, good and
+    bad, no reference to ``None`` (which every parse pushes first) and no allocated
+    block is left behind."""
+    import gc
+    import sys
+
+    texts = ['a = 1 and b in [1, 2]', "x in [1, [2, 3], 's'] or !(b.c != null)", "a = = 1",
+             "nope(x)", "length(a) > 2"]
+
+    def parse_all() -> None:
+        for text in texts:
+            try:
+                fql.parse(text)
+            except fql.FqlError:
+                pass
+
+    for _ in range(20):
+        parse_all()
+    gc.collect()
+    nones, blocks = sys.getrefcount(None), sys.getallocatedblocks()
+    for _ in range(500):
+        parse_all()
+    gc.collect()
+    assert sys.getrefcount(None) - nones < 100  # one per parse would be 2,500
+    assert sys.getallocatedblocks() - blocks < 500
