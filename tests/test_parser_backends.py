@@ -11,6 +11,9 @@ raise the very error ``_Builder`` raises.
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import sys
 from typing import Any
 
 import pytest
@@ -196,18 +199,13 @@ def test_parsing_leaks_no_references() -> None:
     """The kernel's value stack holds references by hand: after many parses, good and
     bad, no reference to ``None`` (which every parse pushes first) and no allocated
     block is left behind."""
-    import gc
-    import sys
-
     texts = ['a = 1 and b in [1, 2]', "x in [1, [2, 3], 's'] or !(b.c != null)", "a = = 1",
              "nope(x)", "length(a) > 2"]
 
     def parse_all() -> None:
         for text in texts:
-            try:
+            with contextlib.suppress(fql.FqlError):
                 fql.parse(text)
-            except fql.FqlError:
-                pass
 
     for _ in range(20):
         parse_all()
