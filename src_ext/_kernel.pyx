@@ -14,8 +14,11 @@ The builder recognises the shapes rules are made of and fuses them into one node
 works on C values: a path read and a string comparison, ``length(x) > n`` on the C
 length, ``lowercase(x) = 'lit'`` compared byte by byte without building the lowered
 string, ``x > 100`` on C doubles, ``contains(x, 'lit')``, ``x in ['a', 'b']`` as a set
-probe, ``match(x, 'Product *')`` with ``startswith``/``find``. Paths walk borrowed
-references through exact dicts, and a missing step ends the walk at once.
+probe, ``match(x, 'Product *')`` with ``startswith``/``find``. Consecutive operands of
+an ``and``/``or`` that test one path (``event = 'A' or match(event, 'B*')``) read it
+once; short ``and``/``or`` chains are nested two-operand nodes rather than a loop over a
+list. Paths walk borrowed references through exact dicts, and a missing step ends the
+walk at once.
 
 Only exact JSON types take the C paths. Anything unusual (dict or str subclasses,
 non-ASCII text where Python's case rules apply, huge integers, lists inside paths,
@@ -28,6 +31,8 @@ A :class:`Program` exposes ``evaluate``/``matches``/``matches_many``/``filter`` 
 """
 
 from sys import intern
+
+cimport cython
 
 from cpython.list cimport PyList_GET_SIZE
 from cpython.object cimport PyObject, PyTypeObject
@@ -207,6 +212,16 @@ cdef class Node:
     cdef object eval(self, object event):
         raise NotImplementedError
 
+    cdef tuple subject(self):
+        """The path whose value this node tests (``x`` in ``x = 'a'``), or None: the
+        operands of an ``and``/``or`` that test one path read it once
+        (:class:`SameSubject`)."""
+        return None
+
+    cdef bint check(self, object v) except -1:
+        """The test on the subject's value ``v`` (nodes whose ``subject`` is not None)."""
+        raise NotImplementedError
+
     cdef bint test(self, object event) except -1:
         """``eval(event) is True`` without making a Python bool: the boolean nodes
         override it, so conditions pass C ints to each other."""
@@ -237,10 +252,12 @@ cdef class Get(Node):
     cdef object first
     cdef tuple rest
     cdef Py_ssize_t nrest
+    cdef tuple keys
 
     def __init__(self, tuple keys):
-        self.first = intern(keys[0])
-        self.rest = tuple(intern(k) for k in keys[1:])
+        self.keys = tuple(intern(k) if type(k) is str else k for k in keys)
+        self.first = self.keys[0]
+        self.rest = self.keys[1:]
         self.nrest = len(self.rest)
 
     cdef object eval(self, object event):
@@ -260,6 +277,11 @@ cdef class Get(Node):
         if found == NULL:
             return None
         return <object>found
+
+
+cdef inline tuple keys_of(Node node):
+    """The path ``node`` reads when it is a plain path read, else None."""
+    return (<Get>node).keys if type(node) is Get else None
 
 
 cdef class Not(BoolNode):
@@ -326,6 +348,7 @@ cdef class Or2(BoolNode):
         return self.a.test(event) or self.b.test(event)
 
 
+@cython.final
 cdef class EqStr(BoolNode):
     """``x = 'literal'`` / ``x != 'literal'``."""
     cdef Node left
@@ -337,11 +360,20 @@ cdef class EqStr(BoolNode):
         self.expected = intern(expected)
         self.negate = negate
 
+    cdef tuple subject(self):
+        return keys_of(self.left)
+
     cdef bint test(self, object event) except -1:
-        cdef object v = self.left.eval(event)
+        return self._check(self.left.eval(event))
+
+    cdef bint check(self, object v) except -1:
+        return self._check(v)
+
+    cdef inline bint _check(self, object v) except -1:
         return equal_str(<PyObject*>v, <PyObject*>self.expected) != self.negate
 
 
+@cython.final
 cdef class KeysEqStr(BoolNode):
     """``key = 'literal'`` (or ``!=``) on a top-level key, the commonest condition, and
     conjunctions of them, the shape of most filters and triggers (``type = "track" and
@@ -358,6 +390,13 @@ cdef class KeysEqStr(BoolNode):
         self.negate = sum(1 << i for i, (_, _, neg) in enumerate(tests) if neg)
         self.n = len(tests)
 
+    cdef tuple subject(self):
+        return (<object>tuple_item(self.keys, 0),) if self.n == 1 else None
+
+    cdef bint check(self, object v) except -1:
+        # A missing key reads as null through a Get: equal_str gives False for both.
+        return equal_str(<PyObject*>v, tuple_item(self.expected, 0)) != (self.negate & 1)
+
     cdef bint test(self, object event) except -1:
         cdef Py_ssize_t i
         cdef bint equal, negated
@@ -370,6 +409,7 @@ cdef class KeysEqStr(BoolNode):
         return True
 
 
+@cython.final
 cdef class CaseEqStr(BoolNode):
     """``lowercase(x) = 'literal'`` (or ``uppercase``, or ``!=``): ASCII text is
     compared byte by byte with the case folded on the fly; other values go through the
@@ -387,8 +427,16 @@ cdef class CaseEqStr(BoolNode):
         self.upper = upper
         self.negate = negate
 
+    cdef tuple subject(self):
+        return keys_of(self.arg)
+
     cdef bint test(self, object event) except -1:
-        cdef object v = self.arg.eval(event)
+        return self._check(self.arg.eval(event))
+
+    cdef bint check(self, object v) except -1:
+        return self._check(v)
+
+    cdef inline bint _check(self, object v) except -1:
         cdef Kind k = kind_of(<PyObject*>v)
         cdef bint equal
         if k == STRING and is_ascii(<PyObject*>v):
@@ -437,6 +485,7 @@ cdef class Order(BoolNode):
         return order(self.op_text, a, b)
 
 
+@cython.final
 cdef class OrderBound(BoolNode):
     """``x < 100`` (any order operator, a number literal on the right): a plain float
     or small int is compared as a C double; a string, bool or null is false at once;
@@ -454,8 +503,16 @@ cdef class OrderBound(BoolNode):
         self.op_text = op
         self.op = ORDER_OPS[op]
 
+    cdef tuple subject(self):
+        return keys_of(self.left)
+
     cdef bint test(self, object event) except -1:
-        cdef object v = self.left.eval(event)
+        return self._check(self.left.eval(event))
+
+    cdef bint check(self, object v) except -1:
+        return self._check(v)
+
+    cdef inline bint _check(self, object v) except -1:
         cdef double x
         cdef PyTypeObject* t
         if as_exact_double(<PyObject*>v, &x):
@@ -466,6 +523,7 @@ cdef class OrderBound(BoolNode):
         return order(self.op_text, v, self.bound)
 
 
+@cython.final
 cdef class LengthBound(BoolNode):
     """``length(x) > 0`` (any order operator, a number literal): the C length of an
     ASCII string (bytes = characters) or a list, 0 for null; anything else asks
@@ -485,8 +543,16 @@ cdef class LengthBound(BoolNode):
         self.op_text = op
         self.op = ORDER_OPS[op]
 
+    cdef tuple subject(self):
+        return keys_of(self.arg)
+
     cdef bint test(self, object event) except -1:
-        cdef object v = self.arg.eval(event)
+        return self._check(self.arg.eval(event))
+
+    cdef bint check(self, object v) except -1:
+        return self._check(v)
+
+    cdef inline bint _check(self, object v) except -1:
         cdef PyTypeObject* t = type_of(<PyObject*>v)
         cdef Py_ssize_t n
         if t == STR and is_ascii(<PyObject*>v):
@@ -500,6 +566,7 @@ cdef class LengthBound(BoolNode):
         return compare_doubles(self.op, <double>n, self.bound_d)
 
 
+@cython.final
 cdef class InStrings(BoolNode):
     """``x in ['a', 'b']`` with string items: a short list is scanned with the C string
     comparison (cheaper than hashing for a handful of items), a long one probed as a set;
@@ -518,8 +585,16 @@ cdef class InStrings(BoolNode):
         self.nshort = len(items)
         self.members = frozenset(items)
 
+    cdef tuple subject(self):
+        return keys_of(self.left)
+
     cdef bint test(self, object event) except -1:
-        cdef object v = self.left.eval(event)
+        return self._check(self.left.eval(event))
+
+    cdef bint check(self, object v) except -1:
+        return self._check(v)
+
+    cdef inline bint _check(self, object v) except -1:
         cdef Py_ssize_t i
         if type_of(<PyObject*>v) != STR:
             return _contains(self.items, v)
@@ -641,6 +716,7 @@ cdef class Contains(BoolNode):
         return self.fn(s, sub)
 
 
+@cython.final
 cdef class ContainsStr(BoolNode):
     """``contains(x, 'literal')``: a C substring search for an exact string."""
     cdef Node arg
@@ -652,31 +728,48 @@ cdef class ContainsStr(BoolNode):
         self.arg = arg
         self.sub = sub
 
+    cdef tuple subject(self):
+        return keys_of(self.arg)
+
     cdef bint test(self, object event) except -1:
-        cdef object s = self.arg.eval(event)
+        return self._check(self.arg.eval(event))
+
+    cdef bint check(self, object s) except -1:
+        return self._check(s)
+
+    cdef inline bint _check(self, object s) except -1:
         if type_of(<PyObject*>s) == STR:
             return PyUnicode_Contains(s, self.sub)
         return self.fn(s, self.sub)
 
 
+@cython.final
 cdef class MatchLiteral(BoolNode):
     """``match(x, 'Product *')`` where the pattern is literal text and stars: prefix,
     suffix and in-between searches with str methods (``fql.glob.match_literal_parts``)."""
-    cdef Node subject
+    cdef Node subject_node
     cdef tuple parts
     cdef str head
     cdef str tail
     cdef Py_ssize_t n
 
     def __init__(self, Node subject, tuple parts):
-        self.subject = subject
+        self.subject_node = subject
         self.parts = parts
         self.head = parts[0]
         self.tail = parts[len(parts) - 1]
         self.n = len(parts)
 
+    cdef tuple subject(self):
+        return keys_of(self.subject_node)
+
     cdef bint test(self, object event) except -1:
-        cdef object v = self.subject.eval(event)
+        return self._check(self.subject_node.eval(event))
+
+    cdef bint check(self, object v) except -1:
+        return self._check(v)
+
+    cdef inline bint _check(self, object v) except -1:
         cdef str text
         cdef Py_ssize_t start, end, found, i
         cdef str piece
@@ -704,15 +797,15 @@ cdef class MatchLiteral(BoolNode):
 
 
 cdef class Match(BoolNode):
-    cdef Node subject
+    cdef Node subject_node
     cdef object glob_match
 
     def __init__(self, Node subject, glob):
-        self.subject = subject
+        self.subject_node = subject
         self.glob_match = glob.match
 
     cdef bint test(self, object event) except -1:
-        cdef object v = self.subject.eval(event)
+        cdef object v = self.subject_node.eval(event)
         if isinstance(v, str):
             return self.glob_match(v)
         json_type(v)
@@ -780,6 +873,71 @@ cdef Node _build_call(object node):
     return CallN(node.fn, args)
 
 
+cdef class SameSubject(BoolNode):
+    """Consecutive operands of an ``and``/``or`` that test the value of one path
+    (``event = 'A' or match(event, 'Product *')``): the path is read once and each
+    test runs on that value, in order, stopping where the ``and``/``or`` would."""
+    cdef Get path
+    cdef tuple tests
+    cdef Py_ssize_t n
+    cdef bint conjunction
+
+    def __init__(self, Get path, list tests, bint conjunction):
+        self.path = path
+        self.tests = tuple(tests)
+        self.n = len(tests)
+        self.conjunction = conjunction
+
+    cdef bint test(self, object event) except -1:
+        cdef object v = self.path.eval(event)
+        cdef Py_ssize_t i
+        for i in range(self.n):
+            if (<Node>tuple_item(self.tests, i)).check(v) != self.conjunction:
+                return not self.conjunction
+        return self.conjunction
+
+
+cdef list _same_subjects(list operands, bint conjunction):
+    """``operands`` with each run of consecutive tests of one path made one
+    :class:`SameSubject` (a path read has no side effects, so reading it once changes
+    no answer and no error)."""
+    cdef list out = []
+    cdef Py_ssize_t i = 0, j, n = len(operands)
+    while i < n:
+        keys = (<Node>operands[i]).subject()
+        j = i + 1
+        if keys is not None:
+            while j < n and (<Node>operands[j]).subject() == keys:
+                j += 1
+        if j - i >= 2:
+            out.append(SameSubject(Get(keys), operands[i:j], conjunction))
+        else:
+            out.append(operands[i])
+        i = j
+    return out
+
+
+#: Up to this many operands, ``and``/``or`` become a chain of two-operand nodes.
+cdef Py_ssize_t SHORT_CHAIN = 8
+
+
+cdef Node _chain(list operands, bint conjunction):
+    """``a and b and c`` as ``And2(a, And2(b, c))`` (``or`` alike): the same order and
+    short-circuit, one C call per operand, no loop over a Python list (its reference
+    counting and type checks cost more than the tests of a short rule). A long chain
+    keeps the loop, so that C recursion stays shallow."""
+    operands = _same_subjects(operands, conjunction)
+    cdef Py_ssize_t n = len(operands)
+    if n == 1:
+        return operands[0]
+    if n > SHORT_CHAIN:
+        return And(operands) if conjunction else Or(operands)
+    cdef Node node = operands[n - 1]
+    for i in range(n - 2, -1, -1):
+        node = And2(operands[i], node) if conjunction else Or2(operands[i], node)
+    return node
+
+
 cdef Node _build(object node):
     cdef type kind = type(node)
     if kind is _plan.Const:
@@ -792,13 +950,9 @@ cdef Node _build(object node):
         keyed = [key_eq_str(op) for op in node.operands]
         if None not in keyed and len(keyed) <= 64:
             return KeysEqStr(keyed)
-        if len(node.operands) == 2:
-            return And2(_build(node.operands[0]), _build(node.operands[1]))
-        return And([_build(op) for op in node.operands])
+        return _chain([_build(op) for op in node.operands], True)
     if kind is _plan.Or:
-        if len(node.operands) == 2:
-            return Or2(_build(node.operands[0]), _build(node.operands[1]))
-        return Or([_build(op) for op in node.operands])
+        return _chain([_build(op) for op in node.operands], False)
     if kind is _plan.Eq:
         return _build_eq(node)
     if kind is _plan.Order:
@@ -824,8 +978,9 @@ cdef inline int check_event(object event) except -1:
 
 
 cdef class Program:
-    """A built plan with the entry points ``Expression`` binds."""
-    cdef Node root
+    """A built plan with the entry points ``Expression`` binds (``root``, the top node,
+    is readable so tests can see which node a shape became)."""
+    cdef readonly Node root
 
     def __init__(self, plan_node):
         self.root = _build(plan_node)

@@ -131,6 +131,58 @@ def test_backends_agree_on_fused_shapes(tree: ast.Node, value: object) -> None:
         assert same(outcome(python, event), outcome(kernel, event)), (tree, event)
 
 
+# Operands of an `and`/`or` that all test one path: the kernel reads the path once
+# (SameSubject) and runs each test on the value, stopping where the chain would.
+one_path_tests = st.tuples(
+    st.sampled_from([ast.And, ast.Or]),
+    FIELDS.map(_path),
+    st.lists(st.sampled_from(["eq", "ne", "lower", "order", "length", "in", "contains",
+                              "match"]), min_size=2, max_size=5),
+    STRING_LITERALS,
+    NUMBER_LITERALS,
+)
+
+
+def _one_path(args: tuple[Any, ...]) -> ast.Node:
+    join, path, kinds, text, number = args
+    shapes = {
+        "eq": lambda: ast.Compare("=", path, text),
+        "ne": lambda: ast.Compare("!=", path, text),
+        "lower": lambda: ast.Compare("=", ast.Call("lowercase", (path,)), text),
+        "order": lambda: ast.Compare(">", path, number),
+        "length": lambda: ast.Compare("<=", ast.Call("length", (path,)), number),
+        "in": lambda: ast.In(path, ast.ListLit((text, ast.String("/cart")))),
+        "contains": lambda: ast.Call("contains", (path, text)),
+        "match": lambda: ast.Call("match", (path, text)),
+    }
+    return join(tuple(shapes[kind]() for kind in kinds))
+
+
+@needs_kernel
+@settings(max_examples=1000, suppress_health_check=[HealthCheck.too_slow])
+@given(one_path_tests.map(_one_path), FIELD_VALUES)
+def test_backends_agree_on_tests_of_one_path(tree: ast.Node, value: object) -> None:
+    built = plans(tree)
+    if built is None:
+        return
+    python, kernel = built
+    for event in (_event_with(value), {"a": {"b": {"c": value}}}, {}):
+        assert same(outcome(python, event), outcome(kernel, event)), (tree, event)
+
+
+@needs_kernel
+@pytest.mark.parametrize("text", [
+    'event = "Order Completed" or match(event, "Product *")',
+    'type = "track" or type = "page" or type = "screen"',
+    "length(userId) > 0 and userId != 'anonymous' and contains(userId, 'a')",
+    "context.page.path in ['/', '/cart'] or lowercase(context.page.path) = '/checkout'",
+])
+def test_tests_of_one_path_read_it_once(text: str) -> None:
+    """The kernel makes the tests of one path one node that reads the path once."""
+    assert KERNEL is not None
+    assert type(KERNEL(to_plan(fql.parse(text))).root).__name__ == "SameSubject"
+
+
 ODD_VALUES = st.sampled_from([datetime.date(2024, 1, 1), b"x", (1, 2), {1}, object()])
 
 
