@@ -55,7 +55,9 @@ cdef extern from "Python.h":
     Py_ssize_t ustr_len "PyUnicode_GET_LENGTH"(PyObject* o)
     int ustr_kind "PyUnicode_KIND"(PyObject* o)
     void* ustr_data "PyUnicode_DATA"(PyObject* o)
-    PyObject* tuple_item "PyTuple_GET_ITEM"(object t, Py_ssize_t i)
+    # Takes the tuple as a borrowed pointer: an ``object`` argument would make Cython
+    # take and drop a reference to the tuple around every call.
+    PyObject* tuple_item "PyTuple_GET_ITEM"(PyObject* t, Py_ssize_t i)
     PyObject* Py_None
 
 cdef extern from "string.h":
@@ -269,7 +271,7 @@ cdef class Get(Node):
                 return None
             t = type_of(found)
             if t == DICT:
-                found = dict_get(found, tuple_item(self.rest, i))
+                found = dict_get(found, tuple_item(<PyObject*>self.rest, i))
             elif t == STR or t == FLOAT or t == INT or t == BOOL:
                 return None
             else:
@@ -391,18 +393,19 @@ cdef class KeysEqStr(BoolNode):
         self.n = len(tests)
 
     cdef tuple subject(self):
-        return (<object>tuple_item(self.keys, 0),) if self.n == 1 else None
+        return (<object>tuple_item(<PyObject*>self.keys, 0),) if self.n == 1 else None
 
     cdef bint check(self, object v) except -1:
         # A missing key reads as null through a Get: equal_str gives False for both.
-        return equal_str(<PyObject*>v, tuple_item(self.expected, 0)) != (self.negate & 1)
+        return (equal_str(<PyObject*>v, tuple_item(<PyObject*>self.expected, 0))
+                != (self.negate & 1))
 
     cdef bint test(self, object event) except -1:
         cdef Py_ssize_t i
         cdef bint equal, negated
         for i in range(self.n):
-            equal = equal_str(dict_get(<PyObject*>event, tuple_item(self.keys, i)),
-                              tuple_item(self.expected, i))
+            equal = equal_str(dict_get(<PyObject*>event, tuple_item(<PyObject*>self.keys, i)),
+                              tuple_item(<PyObject*>self.expected, i))
             negated = (self.negate >> i) & 1
             if equal == negated:
                 return False
@@ -601,7 +604,7 @@ cdef class InStrings(BoolNode):
         if self.short is None:
             return v in self.members
         for i in range(self.nshort):
-            if str_equal(<PyObject*>v, tuple_item(self.short, i)):
+            if str_equal(<PyObject*>v, tuple_item(<PyObject*>self.short, i)):
                 return True
         return False
 
@@ -892,7 +895,7 @@ cdef class SameSubject(BoolNode):
         cdef object v = self.path.eval(event)
         cdef Py_ssize_t i
         for i in range(self.n):
-            if (<Node>tuple_item(self.tests, i)).check(v) != self.conjunction:
+            if (<Node>tuple_item(<PyObject*>self.tests, i)).check(v) != self.conjunction:
                 return not self.conjunction
         return self.conjunction
 

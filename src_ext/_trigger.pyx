@@ -33,7 +33,7 @@ cdef extern from "Python.h":
     PyObject* dict_get_with_error "PyDict_GetItemWithError"(object d, object key)
     PyObject* PyErr_Occurred()
     void PyErr_Clear()
-    PyObject* tuple_item "PyTuple_GET_ITEM"(object t, Py_ssize_t i)
+    PyObject* tuple_item "PyTuple_GET_ITEM"(PyObject* t, Py_ssize_t i)
 
 
 cdef inline PyObject* dict_get(object d, object key):
@@ -73,7 +73,7 @@ cdef object walk(object value, tuple path):
     cdef Py_ssize_t i
     for i in range(PyTuple_GET_SIZE(path)):
         if type(value) is dict:
-            key = <object>tuple_item(path, i)
+            key = <object>tuple_item(<PyObject*>path, i)
             found = dict_get(value, key)
             if found is NULL:
                 value = BUILTIN if key in OBJECT_MEMBERS else MISSING
