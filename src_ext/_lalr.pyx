@@ -432,7 +432,7 @@ cdef class Rule:
 cdef tuple TERMINALS = (K_STRING, K_NUMBER, K_PATH, K_COMPARE, K_NOT, K_LPAR, K_RPAR,
                         K_LSQB, K_RSQB, K_COMMA, "_AND", "_OR", "_IN", "TRUE", "FALSE",
                         "NULL", K_END)
-cdef int NTERMINALS = 17
+cdef int NTERMINALS = len(TERMINALS)  # the last is $END
 cdef dict TERMINAL_INDEX = {name: i for i, name in enumerate(TERMINALS)}
 cdef int NO_ACTION = -2147483647
 
