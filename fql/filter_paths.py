@@ -180,28 +180,44 @@ def json_copy(value: Any, max_depth: int = DEFAULT_MAX_EVENT_DEPTH) -> Any:
     """A deep copy of a JSON value (tsub's ``JSON.parse(JSON.stringify(x))``), refusing
     non-JSON values, non-string keys and nesting deeper than ``max_depth`` (which also
     catches cycles) with a :class:`RuleEventError`."""
-    return _copy(value, max_depth, "")
+    return _copy(value, max_depth, ())
 
 
 def check_json(value: Any, max_depth: int = DEFAULT_MAX_EVENT_DEPTH) -> None:
     """Raise :class:`RuleEventError` unless ``value`` is a JSON value of bounded depth."""
-    _copy(value, max_depth, "")
+    _copy(value, max_depth, ())
 
 
-def _copy(value: Any, depth_left: int, where: str) -> Any:
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _copy(value: Any, depth_left: int, path: tuple[str | int, ...]) -> Any:
+    # ``path`` holds the keys (and list indexes) down to ``value``; it is made into
+    # text only for an error, and scalar members are copied without a call.
     if value is None or isinstance(value, (str, int, float)):  # bool is an int
         return value
     if depth_left <= 0:
-        raise RuleEventError(f"event nested too deeply (or cyclic) at {where or 'the top'}")
+        raise RuleEventError(f"event nested too deeply (or cyclic) at {_where(path)}")
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
             if not isinstance(key, str):
-                raise RuleEventError(f"event key {key!r} at {where or 'the top'} is not a string")
-            out[key] = _copy(item, depth_left - 1, f"{where}.{key}" if where else key)
+                raise RuleEventError(f"event key {key!r} at {_where(path)} is not a string")
+            out[key] = item if type(item) in _SCALARS else \
+                _copy(item, depth_left - 1, (*path, key))
         return out
     if isinstance(value, list):
-        return [_copy(item, depth_left - 1, f"{where}.{i}") for i, item in enumerate(value)]
+        return [item if type(item) in _SCALARS else _copy(item, depth_left - 1, (*path, i))
+                for i, item in enumerate(value)]
     raise RuleEventError(
-        f"event value at {where or 'the top'} is a {type(value).__name__}, not a JSON value"
+        f"event value at {_where(path)} is a {type(value).__name__}, not a JSON value"
     )
+
+
+def _where(path: tuple[str | int, ...]) -> str:
+    """The location of ``path`` in messages: keys joined by dots, a list index always
+    after a dot (``a.b``, ``a.0``, ``.0`` for an item of a top-level list)."""
+    where = ""
+    for step in path:
+        where = f"{where}.{step}" if where or isinstance(step, int) else step
+    return where or "the top"
