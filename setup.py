@@ -53,6 +53,7 @@ def extensions() -> list:
     return cythonize(
         exts,
         compiler_directives={"language_level": "3", "boundscheck": False, "wraparound": False},
+        include_path=[str(HERE / "src_ext")],  # the kernels' shared ``.pxd``
         quiet=True,
     )
 

@@ -40,24 +40,20 @@ from cpython.unicode cimport PyUnicode_Contains
 from cpython.float cimport PyFloat_AS_DOUBLE
 from cpython.long cimport PyLong_AsLongLongAndOverflow
 
+# Path walks take no references until their last step.
+from _probe cimport dict_get, tuple_item
+
 from fql import plan as _plan
 from fql.evaluator import _contains, lookup
 from fql.glob import match_literal_parts
 from fql.values import json_type, not_an_object, order, strict_equal
 
 cdef extern from "Python.h":
-    # Borrowed-reference forms: a path walk takes no references until its last step.
-    PyObject* dict_get_with_error "PyDict_GetItemWithError"(PyObject* d, PyObject* key)
-    PyObject* PyErr_Occurred()
-    void PyErr_Clear()
     PyTypeObject* type_of "Py_TYPE"(PyObject* o)
     bint is_ascii "PyUnicode_IS_ASCII"(PyObject* o)
     Py_ssize_t ustr_len "PyUnicode_GET_LENGTH"(PyObject* o)
     int ustr_kind "PyUnicode_KIND"(PyObject* o)
     void* ustr_data "PyUnicode_DATA"(PyObject* o)
-    # Takes the tuple as a borrowed pointer: an ``object`` argument would make Cython
-    # take and drop a reference to the tuple around every call.
-    PyObject* tuple_item "PyTuple_GET_ITEM"(PyObject* t, Py_ssize_t i)
     PyObject* Py_None
 
 cdef extern from "string.h":
@@ -76,16 +72,6 @@ cdef long long EXACT_DOUBLE_INT = 9007199254740992
 
 #: Up to this many strings, ``x in [...]`` compares one by one instead of hashing.
 cdef Py_ssize_t SHORT_LIST = 8
-
-
-cdef inline PyObject* dict_get(PyObject* d, PyObject* key):
-    """``d.get(key)`` as a borrowed reference, NULL when missing. Like
-    ``PyDict_GetItem`` but without saving and restoring the error state on every
-    call; a key whose comparison fails (never a JSON key) reads as missing."""
-    cdef PyObject* found = dict_get_with_error(d, key)
-    if found == NULL and PyErr_Occurred() != NULL:
-        PyErr_Clear()
-    return found
 
 
 cdef inline bint str_equal(PyObject* a, PyObject* b):
@@ -366,12 +352,9 @@ cdef class EqStr(BoolNode):
         return keys_of(self.left)
 
     cdef bint test(self, object event) except -1:
-        return self._check(self.left.eval(event))
+        return self.check(self.left.eval(event))
 
     cdef bint check(self, object v) except -1:
-        return self._check(v)
-
-    cdef inline bint _check(self, object v) except -1:
         return equal_str(<PyObject*>v, <PyObject*>self.expected) != self.negate
 
 
@@ -434,12 +417,9 @@ cdef class CaseEqStr(BoolNode):
         return keys_of(self.arg)
 
     cdef bint test(self, object event) except -1:
-        return self._check(self.arg.eval(event))
+        return self.check(self.arg.eval(event))
 
     cdef bint check(self, object v) except -1:
-        return self._check(v)
-
-    cdef inline bint _check(self, object v) except -1:
         cdef Kind k = kind_of(<PyObject*>v)
         cdef bint equal
         if k == STRING and is_ascii(<PyObject*>v):
@@ -510,12 +490,9 @@ cdef class OrderBound(BoolNode):
         return keys_of(self.left)
 
     cdef bint test(self, object event) except -1:
-        return self._check(self.left.eval(event))
+        return self.check(self.left.eval(event))
 
     cdef bint check(self, object v) except -1:
-        return self._check(v)
-
-    cdef inline bint _check(self, object v) except -1:
         cdef double x
         cdef PyTypeObject* t
         if as_exact_double(<PyObject*>v, &x):
@@ -550,12 +527,9 @@ cdef class LengthBound(BoolNode):
         return keys_of(self.arg)
 
     cdef bint test(self, object event) except -1:
-        return self._check(self.arg.eval(event))
+        return self.check(self.arg.eval(event))
 
     cdef bint check(self, object v) except -1:
-        return self._check(v)
-
-    cdef inline bint _check(self, object v) except -1:
         cdef PyTypeObject* t = type_of(<PyObject*>v)
         cdef Py_ssize_t n
         if t == STR and is_ascii(<PyObject*>v):
@@ -592,12 +566,9 @@ cdef class InStrings(BoolNode):
         return keys_of(self.left)
 
     cdef bint test(self, object event) except -1:
-        return self._check(self.left.eval(event))
+        return self.check(self.left.eval(event))
 
     cdef bint check(self, object v) except -1:
-        return self._check(v)
-
-    cdef inline bint _check(self, object v) except -1:
         cdef Py_ssize_t i
         if type_of(<PyObject*>v) != STR:
             return _contains(self.items, v)
@@ -735,12 +706,9 @@ cdef class ContainsStr(BoolNode):
         return keys_of(self.arg)
 
     cdef bint test(self, object event) except -1:
-        return self._check(self.arg.eval(event))
+        return self.check(self.arg.eval(event))
 
     cdef bint check(self, object s) except -1:
-        return self._check(s)
-
-    cdef inline bint _check(self, object s) except -1:
         if type_of(<PyObject*>s) == STR:
             return PyUnicode_Contains(s, self.sub)
         return self.fn(s, self.sub)
@@ -767,12 +735,9 @@ cdef class MatchLiteral(BoolNode):
         return keys_of(self.subject_node)
 
     cdef bint test(self, object event) except -1:
-        return self._check(self.subject_node.eval(event))
+        return self.check(self.subject_node.eval(event))
 
     cdef bint check(self, object v) except -1:
-        return self._check(v)
-
-    cdef inline bint _check(self, object v) except -1:
         cdef str text
         cdef Py_ssize_t start, end, found, i
         cdef str piece

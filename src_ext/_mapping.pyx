@@ -40,24 +40,10 @@ cdef extern from "Python.h":
     # A dict with room for ``n`` members: the output objects' sizes are known.
     dict new_presized_dict "_PyDict_NewPresized"(Py_ssize_t n)
     PyTypeObject* type_of "Py_TYPE"(PyObject* o)
-    # Borrowed pointers in and out: ``object`` arguments would make Cython take and drop
-    # a reference around every call.
-    PyObject* tuple_item "PyTuple_GET_ITEM"(PyObject* t, Py_ssize_t i)
-    PyObject* dict_get_with_error "PyDict_GetItemWithError"(PyObject* d, PyObject* key)
-    PyObject* PyErr_Occurred()
-    void PyErr_Clear()
 
 cdef PyTypeObject* DICT = <PyTypeObject*>dict
 
-
-cdef inline PyObject* PyDict_GetItem(PyObject* d, PyObject* key):
-    """``PyDict_GetItem`` (a borrowed reference, NULL when missing, a failing key
-    comparison read as missing) without saving and restoring the error state on every
-    call."""
-    cdef PyObject* found = dict_get_with_error(d, key)
-    if found == NULL and PyErr_Occurred() != NULL:
-        PyErr_Clear()
-    return found
+from _probe cimport dict_get, tuple_item
 
 from actions.mapping import runtime as rt
 from actions.mapping.errors import MappingInputError, MappingRuntimeError
@@ -121,7 +107,7 @@ cdef object lookup(object value, tuple keys):
     cdef Py_ssize_t i
     for i in range(PyTuple_GET_SIZE(keys)):
         if type_of(current) is DICT:
-            found = PyDict_GetItem(current, tuple_item(<PyObject*>keys, i))
+            found = dict_get(current, tuple_item(<PyObject*>keys, i))
             if found is NULL:
                 return UNDEFINED  # falsy: the walk ends here
             current = found
@@ -138,7 +124,7 @@ cdef object lookup_from(object value, tuple keys, Py_ssize_t start):
     for i in range(start, PyTuple_GET_SIZE(keys)):
         key = <object>tuple_item(<PyObject*>keys, i)
         if type(value) is dict:
-            found = PyDict_GetItem(<PyObject*>value, <PyObject*>key)
+            found = dict_get(<PyObject*>value, <PyObject*>key)
             value = UNDEFINED if found is NULL else <object>found
         elif not truthy(value):
             return value

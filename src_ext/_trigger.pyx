@@ -29,21 +29,7 @@ from libc.math cimport INFINITY
 
 from actions.trigger import matcher as twin
 
-cdef extern from "Python.h":
-    PyObject* dict_get_with_error "PyDict_GetItemWithError"(object d, object key)
-    PyObject* PyErr_Occurred()
-    void PyErr_Clear()
-    PyObject* tuple_item "PyTuple_GET_ITEM"(PyObject* t, Py_ssize_t i)
-
-
-cdef inline PyObject* dict_get(object d, object key):
-    """``PyDict_GetItem`` (a borrowed reference, NULL when missing, a failing key
-    comparison read as missing) without saving and restoring the error state on every
-    call."""
-    cdef PyObject* found = dict_get_with_error(d, key)
-    if found == NULL and PyErr_Occurred() != NULL:
-        PyErr_Clear()
-    return found
+from _probe cimport dict_get, tuple_item
 
 cdef object MISSING = twin.MISSING
 cdef object BUILTIN = twin.BUILTIN
@@ -74,7 +60,7 @@ cdef object walk(object value, tuple path):
     for i in range(PyTuple_GET_SIZE(path)):
         if type(value) is dict:
             key = <object>tuple_item(<PyObject*>path, i)
-            found = dict_get(value, key)
+            found = dict_get(<PyObject*>value, <PyObject*>key)
             if found is NULL:
                 value = BUILTIN if key in OBJECT_MEMBERS else MISSING
             else:
@@ -136,7 +122,7 @@ cdef class Leaf(Node):
     cdef object fallback  # the twin's value test, for what is not done here
 
     cdef bint test(self, dict event) except -1:
-        cdef PyObject* found = dict_get(event, self.field)
+        cdef PyObject* found = dict_get(<PyObject*>event, <PyObject*>self.field)
         cdef int op = self.op
         if self.none_default:
             value = None if found is NULL else <object>found
@@ -213,7 +199,7 @@ cdef class FusedEqualities(Node):
 
 
 cdef inline bint field_equals(dict event, object field, object expected) except -1:
-    cdef PyObject* found = dict_get(event, field)
+    cdef PyObject* found = dict_get(<PyObject*>event, <PyObject*>field)
     if found is NULL:
         return False  # None == a string
     value = <object>found
