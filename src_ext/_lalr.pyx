@@ -106,6 +106,14 @@ cdef str K_COMPARE = "COMPARE_OP", K_NOT = "NOT", K_LPAR = "LPAR", K_RPAR = "RPA
 cdef str K_LSQB = "LSQB", K_RSQB = "RSQB", K_COMMA = "COMMA", K_END = "$END"
 
 
+# The terminals of one character, by character code: ``=`` (``<=`` and the rest are
+# found above), brackets, comma.
+cdef list SINGLE = [None] * 128
+for _text, _kind in (("=", K_COMPARE), ("(", K_LPAR), (")", K_RPAR), ("[", K_LSQB),
+                     ("]", K_RSQB), (",", K_COMMA)):
+    SINGLE[ord(_text)] = _kind
+
+
 cdef class _Scanner:
     """``_Tokenizer.lex`` in C: the terminals of ``grammar.lark`` tried in the order of
     its alternation (whitespace, STRING, NUMBER, PATH, COMPARE_OP, NOT, brackets,
@@ -249,18 +257,8 @@ cdef class _Scanner:
         elif c == 60 or c == 62:
             stop = start + 2 if d == 61 else start + 1
             kind = K_COMPARE
-        elif c == 61:
-            stop, kind = start + 1, K_COMPARE
-        elif c == 40:
-            stop, kind = start + 1, K_LPAR
-        elif c == 41:
-            stop, kind = start + 1, K_RPAR
-        elif c == 91:
-            stop, kind = start + 1, K_LSQB
-        elif c == 93:
-            stop, kind = start + 1, K_RSQB
-        elif c == 44:
-            stop, kind = start + 1, K_COMMA
+        elif c < 128 and SINGLE[<Py_ssize_t>c] is not None:
+            stop, kind = start + 1, SINGLE[<Py_ssize_t>c]
         if stop < 0:
             raise Rejected()
         cdef Tok tok = Tok.__new__(Tok)
@@ -425,7 +423,7 @@ cdef class Rule:
     cdef tuple keep  # (index, splice, nones before) per kept child, or None
     cdef Py_ssize_t append_none
     cdef bint expand1
-    cdef object callback  # Lark's whole callback (B_PYTHON, B_PASS), or None
+    cdef object callback  # Lark's whole callback (B_PYTHON), or None
 
 
 # The terminals the scanner makes, in the order of ``Tables.terminal``.
@@ -484,7 +482,6 @@ cdef Rule _rule(object rule, object callback, object builder, dict symbols):
         r.how = B_INLINE
     elif r.expand1 and r.keep is None and r.size == 1:
         r.how = B_PASS  # a ``?rule`` of one symbol: passes its lone child through
-        r.callback = callback
     else:
         r.keep = None
         r.expand1 = False
