@@ -47,7 +47,8 @@ def extensions() -> list:
     from setuptools import Extension
 
     exts = [
-        Extension(f"fql._ext.{src.stem}", [str(src.relative_to(HERE))])
+        Extension(f"fql._ext.{src.stem}", [str(src.relative_to(HERE))],
+                  include_dirs=["src_ext"], depends=["src_ext/_dictprobe.h"])
         for src in sources
     ]
     return cythonize(

@@ -41,7 +41,7 @@ from cpython.float cimport PyFloat_AS_DOUBLE
 from cpython.long cimport PyLong_AsLongLongAndOverflow
 
 # Path walks take no references until their last step.
-from _probe cimport dict_get, tuple_item
+from _probe cimport HINT_SLOTS, dict_get, probe, tuple_item
 
 from fql import plan as _plan
 from fql.evaluator import _contains, lookup
@@ -241,6 +241,7 @@ cdef class Get(Node):
     cdef tuple rest
     cdef Py_ssize_t nrest
     cdef tuple keys
+    cdef Py_ssize_t hints[HINT_SLOTS]  # see _probe.pxd
 
     def __init__(self, tuple keys):
         self.keys = tuple(intern(k) if type(k) is str else k for k in keys)
@@ -249,7 +250,7 @@ cdef class Get(Node):
         self.nrest = len(self.rest)
 
     cdef object eval(self, object event):
-        cdef PyObject* found = dict_get(<PyObject*>event, <PyObject*>self.first)
+        cdef PyObject* found = probe(<PyObject*>event, <PyObject*>self.first, self.hints, 0)
         cdef PyTypeObject* t
         cdef Py_ssize_t i
         for i in range(self.nrest):
@@ -257,7 +258,7 @@ cdef class Get(Node):
                 return None
             t = type_of(found)
             if t == DICT:
-                found = dict_get(found, tuple_item(<PyObject*>self.rest, i))
+                found = probe(found, tuple_item(<PyObject*>self.rest, i), self.hints, i + 1)
             elif t == STR or t == FLOAT or t == INT or t == BOOL:
                 return None
             else:
@@ -368,6 +369,7 @@ cdef class KeysEqStr(BoolNode):
     cdef tuple expected
     cdef unsigned long long negate  # bit i: test i is `!=`
     cdef Py_ssize_t n
+    cdef Py_ssize_t hints[HINT_SLOTS]  # test i reads its key with slot i (see _probe.pxd)
 
     def __init__(self, list tests):
         self.keys = tuple(intern(key) for key, _, _ in tests)
@@ -387,7 +389,8 @@ cdef class KeysEqStr(BoolNode):
         cdef Py_ssize_t i
         cdef bint equal, negated
         for i in range(self.n):
-            equal = equal_str(dict_get(<PyObject*>event, tuple_item(<PyObject*>self.keys, i)),
+            equal = equal_str(probe(<PyObject*>event, tuple_item(<PyObject*>self.keys, i),
+                                    self.hints, i),
                               tuple_item(<PyObject*>self.expected, i))
             negated = (self.negate >> i) & 1
             if equal == negated:

@@ -26,6 +26,7 @@ from sys import intern
 from cpython.dict cimport PyDict_SetItem, PyDict_Next
 from cpython.list cimport PyList_GET_SIZE, PyList_GET_ITEM
 from cpython.long cimport PyLong_AsLongLongAndOverflow
+from cpython.mem cimport PyMem_Calloc, PyMem_Free
 from cpython.object cimport PyObject
 from cpython.tuple cimport PyTuple_GET_SIZE
 from cpython.unicode cimport PyUnicode_GET_LENGTH, PyUnicode_READ_CHAR, PyUnicode_Replace
@@ -43,7 +44,7 @@ cdef extern from "Python.h":
 
 cdef PyTypeObject* DICT = <PyTypeObject*>dict
 
-from _probe cimport dict_get, tuple_item
+from _probe cimport HINT_SLOTS, dict_get, probe, tuple_item
 
 from actions.mapping import runtime as rt
 from actions.mapping.errors import MappingInputError, MappingRuntimeError
@@ -98,16 +99,17 @@ cdef inline bint plain_scalar(object v) except -1:
     return t is int and safe_int(v)
 
 
-cdef object lookup(object value, tuple keys):
+cdef object lookup(object value, tuple keys, Py_ssize_t* hints):
     """Segment's ``get`` (``rt.lookup``): stops at, and returns, the first falsy value.
     Steps through exact dicts hold borrowed references (a str-keyed dict probe runs no
-    Python code); any other step continues in :func:`lookup_from`."""
+    Python code); any other step continues in :func:`lookup_from`. ``hints``: the
+    site's remembered positions (``HINT_SLOTS``), or NULL."""
     cdef PyObject* current = <PyObject*>value
     cdef PyObject* found
     cdef Py_ssize_t i
     for i in range(PyTuple_GET_SIZE(keys)):
         if type_of(current) is DICT:
-            found = dict_get(current, tuple_item(<PyObject*>keys, i))
+            found = probe(current, tuple_item(<PyObject*>keys, i), hints, i)
             if found is NULL:
                 return UNDEFINED  # falsy: the walk ends here
             current = found
@@ -188,9 +190,9 @@ cdef list own_list(list source, int depth):
     return copy
 
 
-cdef object pick(object value, tuple keys, int depth):
+cdef object pick(object value, tuple keys, int depth, Py_ssize_t* hints):
     """``rt.pick``: ``lookup`` then ``own``."""
-    value = lookup(value, keys)
+    value = lookup(value, keys, hints)
     if plain_scalar(value):
         return value
     return own(value, depth)
@@ -265,6 +267,18 @@ cdef class KNode:
     cdef object where
     cdef int depth
     cdef bint may_undef
+    # Remembered dict positions, HINT_SLOTS per path the node reads (see _probe.pxd);
+    # NULL for a node that reads none.
+    cdef Py_ssize_t* hints
+
+    def __dealloc__(self):
+        PyMem_Free(self.hints)
+
+    cdef int want_hints(self, Py_ssize_t paths) except -1:
+        self.hints = <Py_ssize_t*>PyMem_Calloc(max(paths, 1) * HINT_SLOTS, sizeof(Py_ssize_t))
+        if self.hints == NULL:
+            raise MemoryError()
+        return 0
 
     cdef object ev(self, object payload):
         raise NotImplementedError
@@ -312,13 +326,13 @@ cdef class PathNode(KNode):
     cdef tuple keys
 
     cdef object ev(self, object payload):
-        return pick(payload, self.keys, self.depth)
+        return pick(payload, self.keys, self.depth, self.hints)
 
     cdef object out(self, object payload):
-        return pick(payload, self.keys, self.depth)
+        return pick(payload, self.keys, self.depth, self.hints)
 
     cdef object peek(self, object payload):
-        return lookup(payload, self.keys)
+        return lookup(payload, self.keys, self.hints)
 
 
 cdef class ObjectNode(KNode):
@@ -343,7 +357,7 @@ cdef class ObjectNode(KNode):
             if keys is None:
                 value = (<KNode>self.nodes[i]).out(payload)
             else:
-                value = lookup(payload, <tuple>keys)
+                value = lookup(payload, <tuple>keys, self.hints + i * HINT_SLOTS)
                 if not plain_scalar(value) and value is not UNDEFINED:
                     value = own(value, self.depth)
             if value is not UNDEFINED:
@@ -378,15 +392,15 @@ cdef class TemplateNode(KNode):
         cdef list parts = [None] * (2 * n + 1)
         for i in range(n):
             parts[2 * i] = self.texts[i]
-            parts[2 * i + 1] = placeholder_text(lookup(payload, <tuple>self.paths[i]),
-                                                self.depth)
+            parts[2 * i + 1] = placeholder_text(
+                lookup(payload, <tuple>self.paths[i], self.hints + i * HINT_SLOTS), self.depth)
         parts[2 * n] = self.tail
         result = "".join(parts)
         if self.rescan:
             depth = self.depth
             return DOUBLE.sub(
                 lambda m: placeholder_text(
-                    lookup(payload, py_split_path(py_js_trim(m.group(1)))), depth),
+                    lookup(payload, py_split_path(py_js_trim(m.group(1))), NULL), depth),
                 result,
             )
         return result
@@ -418,7 +432,7 @@ cdef class IfNode(KNode):
 
     cdef object out(self, object payload):
         if self.same_path:  # the coalesce idiom: @if exists X then X else Y
-            value = lookup(payload, (<PathNode>self.cond).keys)
+            value = lookup(payload, (<PathNode>self.cond).keys, self.cond.hints)
             if value is not None and value is not UNDEFINED:
                 return value if plain_scalar(value) else own(value, self.then.depth)
             return UNDEFINED if self.otherwise is None else self.otherwise.out(payload)
@@ -504,7 +518,7 @@ cdef class ArrayPathNode(KNode):
 
     cdef object get_root(self, object payload):
         if self.keys is not None:
-            return lookup(payload, <tuple>self.keys)
+            return lookup(payload, <tuple>self.keys, self.hints)
         return self.root.peek(payload)
 
     cdef object ev(self, object payload):
@@ -644,6 +658,7 @@ cdef KNode convert(object node):
     elif t is rt.PathNode:
         k = PathNode()
         (<PathNode>k).keys = path_keys(node.keys)
+        k.want_hints(1)
     elif t is rt.ObjectNode:
         k = ObjectNode()
         (<ObjectNode>k).names = tuple(key for key, _ in node.items)
@@ -651,6 +666,7 @@ cdef KNode convert(object node):
         (<ObjectNode>k).paths = tuple(
             path_keys(child.keys) if type(child) is rt.PathNode else None
             for _, child in node.items)
+        k.want_hints(len(node.items))
     elif t is rt.ArrayNode:
         k = ArrayNode()
         (<ArrayNode>k).nodes = tuple(convert(child) for child in node.nodes)
@@ -658,6 +674,7 @@ cdef KNode convert(object node):
         k = TemplateNode()
         (<TemplateNode>k).texts = tuple(text for text, _ in node.pieces)
         (<TemplateNode>k).paths = tuple(path_keys(keys) for _, keys in node.pieces)
+        k.want_hints(len(node.pieces))
         (<TemplateNode>k).tail = node.tail
         (<TemplateNode>k).rescan = node.rescan
     elif t is rt.IfNode:
@@ -687,6 +704,7 @@ cdef KNode convert(object node):
     elif t is rt.ArrayPathNode:
         k = ArrayPathNode()
         (<ArrayPathNode>k).keys = None if node.keys is None else path_keys(node.keys)
+        k.want_hints(1)
         (<ArrayPathNode>k).root = convert(node.root)
         (<ArrayPathNode>k).shape = convert(node.shape)
     elif t is rt.FlattenNode:

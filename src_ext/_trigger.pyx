@@ -29,7 +29,7 @@ from libc.math cimport INFINITY
 
 from actions.trigger import matcher as twin
 
-from _probe cimport dict_get, tuple_item
+from _probe cimport HINT_SLOTS, dict_get_hinted, probe, tuple_item
 
 cdef object MISSING = twin.MISSING
 cdef object BUILTIN = twin.BUILTIN
@@ -53,14 +53,15 @@ cdef dict OPS = {
 }
 
 
-cdef object walk(object value, tuple path):
-    """The twin's ``walk``: through exact dicts here, from any other step there."""
+cdef object walk(object value, tuple path, Py_ssize_t* hints):
+    """The twin's ``walk``: through exact dicts here, from any other step there.
+    ``hints`` are the site's remembered positions, the path's first key using slot 1."""
     cdef PyObject* found
     cdef Py_ssize_t i
     for i in range(PyTuple_GET_SIZE(path)):
         if type(value) is dict:
             key = <object>tuple_item(<PyObject*>path, i)
-            found = dict_get(<PyObject*>value, <PyObject*>key)
+            found = probe(<PyObject*>value, <PyObject*>key, hints, i + 1)
             if found is NULL:
                 value = BUILTIN if key in OBJECT_MEMBERS else MISSING
             else:
@@ -120,16 +121,17 @@ cdef class Leaf(Node):
     cdef object expected
     cdef double number  # expected, for the number operators
     cdef object fallback  # the twin's value test, for what is not done here
+    cdef Py_ssize_t hints[HINT_SLOTS]  # slot 0 for field, then path's (see _probe.pxd)
 
     cdef bint test(self, dict event) except -1:
-        cdef PyObject* found = dict_get(<PyObject*>event, <PyObject*>self.field)
+        cdef PyObject* found = probe(<PyObject*>event, <PyObject*>self.field, self.hints, 0)
         cdef int op = self.op
         if self.none_default:
             value = None if found is NULL else <object>found
         else:
             value = MISSING if found is NULL else <object>found
             if self.path is not None:
-                value = walk(value, <tuple>self.path)
+                value = walk(value, <tuple>self.path, self.hints)
         if op == EQ or op == NE:
             if type(value) is str:
                 same = (<str>value) == (<str>self.expected)
@@ -190,16 +192,18 @@ cdef class FusedEqualities(Node):
 
     cdef object f1, s1, f2, s2
     cdef bint conjunction
+    cdef Py_ssize_t hints[2]  # one remembered position per field (see _probe.pxd)
 
     cdef bint test(self, dict event) except -1:
-        first = field_equals(event, self.f1, self.s1)
+        first = field_equals(event, self.f1, self.s1, &self.hints[0])
         if first != self.conjunction:  # and: a false ends it; or: a true ends it
             return first
-        return field_equals(event, self.f2, self.s2)
+        return field_equals(event, self.f2, self.s2, &self.hints[1])
 
 
-cdef inline bint field_equals(dict event, object field, object expected) except -1:
-    cdef PyObject* found = dict_get(<PyObject*>event, <PyObject*>field)
+cdef inline bint field_equals(dict event, object field, object expected,
+                              Py_ssize_t* hint) except -1:
+    cdef PyObject* found = dict_get_hinted(<PyObject*>event, <PyObject*>field, hint)
     if found is NULL:
         return False  # None == a string
     value = <object>found

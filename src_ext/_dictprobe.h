@@ -1,0 +1,166 @@
+/* A dict probe for string keys with a remembered slot: an inline cache.
+ *
+ * Events from one source are built the same way, so a key sits at the same position in
+ * their dicts' entry arrays (insertion order) from one event to the next. A probe site
+ * keeps the position where it last found its key; the next probe looks there first
+ * and, when the key is there, reads the value without hashing or walking the index
+ * table. Otherwise it walks the index table as CPython's own lookup does for a table of
+ * string keys and remembers where it found the key. CPython's specialising interpreter
+ * caches dict positions the same way for attribute and global reads.
+ *
+ * This reads the layout of CPython's dict key tables, which is private. The layout was
+ * checked against the headers of CPython 3.11, 3.12 and 3.13 (default builds) and the
+ * fast path is compiled only for those; any other version, PyPy or a free-threaded
+ * build uses PyDict_GetItemWithError and ignores the hint. At run time the fast path
+ * also steps aside for any table it does not know: a split table (an instance's
+ * __dict__), a table with keys that are not all exact str, a key without its hash.
+ *
+ * Returns a borrowed reference, or NULL when the key is missing. Never sets an error:
+ * comparing two exact str cannot fail, and on the fallback a failed comparison (a key
+ * of a user-defined type in the dict) reads as missing, as PyDict_GetItem has it.
+ */
+#ifndef FQL_DICTPROBE_H
+#define FQL_DICTPROBE_H
+
+#include <Python.h>
+#include <string.h>
+
+#if !defined(PYPY_VERSION) && !defined(Py_GIL_DISABLED) && \
+    PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030E0000
+#define FQL_DICT_HINTS 1
+#else
+#define FQL_DICT_HINTS 0
+#endif
+
+static inline PyObject *
+fql_dict_get_plain(PyObject *d, PyObject *key)
+{
+    PyObject *found = PyDict_GetItemWithError(d, key);
+    if (found == NULL && PyErr_Occurred() != NULL) {
+        PyErr_Clear();
+    }
+    return found;
+}
+
+#if FQL_DICT_HINTS
+
+/* struct _dictkeysobject of Include/internal/pycore_dict.h (3.11-3.13). */
+typedef struct {
+    Py_ssize_t dk_refcnt;
+    uint8_t dk_log2_size;
+    uint8_t dk_log2_index_bytes;
+    uint8_t dk_kind;
+    uint32_t dk_version;
+    Py_ssize_t dk_usable;
+    Py_ssize_t dk_nentries;
+    char dk_indices[];
+} fql_dictkeys;
+
+/* PyDictUnicodeEntry: the entries of a table whose keys are all exact str. */
+typedef struct {
+    PyObject *me_key;
+    PyObject *me_value;
+} fql_unicode_entry;
+
+#define FQL_DICT_KEYS_UNICODE 1
+#define FQL_DKIX_EMPTY (-1)
+
+static inline fql_unicode_entry *
+fql_entries(fql_dictkeys *dk)
+{
+    return (fql_unicode_entry *)(dk->dk_indices + ((size_t)1 << dk->dk_log2_index_bytes));
+}
+
+static inline Py_ssize_t
+fql_index(fql_dictkeys *dk, size_t i)
+{
+    uint8_t log2size = dk->dk_log2_size;
+    if (log2size < 8) {
+        return ((const int8_t *)dk->dk_indices)[i];
+    }
+    if (log2size < 16) {
+        return ((const int16_t *)dk->dk_indices)[i];
+    }
+#if SIZEOF_VOID_P > 4
+    if (log2size >= 32) {
+        return ((const int64_t *)dk->dk_indices)[i];
+    }
+#endif
+    return ((const int32_t *)dk->dk_indices)[i];
+}
+
+/* Two exact str, the same hash: equal text? (unicode_eq in CPython.) */
+static inline int
+fql_same_text(PyObject *a, PyObject *b)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(a);
+    if (n != PyUnicode_GET_LENGTH(b) || PyUnicode_KIND(a) != PyUnicode_KIND(b)) {
+        return 0;
+    }
+    return memcmp(PyUnicode_DATA(a), PyUnicode_DATA(b), (size_t)n * PyUnicode_KIND(a)) == 0;
+}
+
+static inline PyObject *
+fql_dict_get_hinted(PyObject *d, PyObject *key, Py_ssize_t *hint)
+{
+    PyDictObject *mp = (PyDictObject *)d;
+    fql_dictkeys *dk = (fql_dictkeys *)mp->ma_keys;
+    fql_unicode_entry *entries, *ep;
+    Py_hash_t hash;
+    size_t mask, perturb, i;
+    Py_ssize_t ix;
+
+    if (mp->ma_values != NULL || dk->dk_kind != FQL_DICT_KEYS_UNICODE ||
+            !PyUnicode_CheckExact(key)) {
+        return fql_dict_get_plain(d, key);
+    }
+    hash = ((PyASCIIObject *)key)->hash;
+    if (hash == -1) {
+        return fql_dict_get_plain(d, key);
+    }
+    entries = fql_entries(dk);
+    ix = *hint;
+    if (ix >= 0 && ix < dk->dk_nentries) {
+        ep = &entries[ix];
+        /* A deleted entry has a NULL key; keys of JSON parsers are often equal to
+           ours without being the same object. */
+        if (ep->me_key == key ||
+                (ep->me_key != NULL && ((PyASCIIObject *)ep->me_key)->hash == hash &&
+                 fql_same_text(ep->me_key, key))) {
+            return ep->me_value;
+        }
+    }
+    mask = ((size_t)1 << dk->dk_log2_size) - 1;
+    perturb = (size_t)hash;
+    i = (size_t)hash & mask;
+    for (;;) {
+        ix = fql_index(dk, i);
+        if (ix >= 0) {
+            ep = &entries[ix];
+            if (ep->me_key == key ||
+                    (((PyASCIIObject *)ep->me_key)->hash == hash &&
+                     fql_same_text(ep->me_key, key))) {
+                *hint = ix;
+                return ep->me_value;
+            }
+        }
+        else if (ix == FQL_DKIX_EMPTY) {
+            return NULL;
+        }
+        perturb >>= 5;  /* PERTURB_SHIFT */
+        i = mask & (i * 5 + perturb + 1);
+    }
+}
+
+#else
+
+static inline PyObject *
+fql_dict_get_hinted(PyObject *d, PyObject *key, Py_ssize_t *hint)
+{
+    (void)hint;
+    return fql_dict_get_plain(d, key);
+}
+
+#endif
+
+#endif
