@@ -41,7 +41,8 @@ from cpython.float cimport PyFloat_AS_DOUBLE
 from cpython.long cimport PyLong_AsLongLongAndOverflow
 
 # Path walks take no references until their last step.
-from _probe cimport HINT_SLOTS, dict_get, probe, tuple_item
+from _probe cimport HINT_SLOTS, dict_get, dict_get_hinted, probe, tuple_item
+from _probe cimport DICT_HINTS as FQL_DICT_HINTS
 
 from fql import plan as _plan
 from fql.evaluator import _contains, lookup
@@ -994,3 +995,20 @@ cdef class Program:
 def build(plan_node):
     """The kernel twin of ``fql.evaluator.build_program``."""
     return Program(plan_node)
+
+
+# Whether this build's dict probes read CPython's tables themselves (_dictprobe.h).
+DICT_HINTS = bool(FQL_DICT_HINTS)
+
+
+def probe_dict(object d, object key, Py_ssize_t hint):
+    """``(found, value, hint)``: ``d.get(key)`` (``d`` a dict or a subclass) through the
+    kernels' remembering probe, starting from ``hint`` and with the hint it leaves. The
+    probe reads CPython's private dict layout, so it is tested on its own against
+    ``dict.get``."""
+    if not isinstance(d, dict):
+        raise TypeError("probe_dict reads dicts")
+    cdef PyObject* found = dict_get_hinted(<PyObject*>d, <PyObject*>key, &hint)
+    if found == NULL:
+        return False, None, hint
+    return True, <object>found, hint
