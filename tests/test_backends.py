@@ -66,6 +66,22 @@ def test_backends_agree_on_random_expressions(tree: ast.Node, event: dict) -> No
     assert python.matches_many([event, event]) == kernel.matches_many([event, event])
 
 
+@needs_kernel
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(expressions, st.lists(events, min_size=2, max_size=6))
+def test_one_program_over_events_of_different_shapes(tree: ast.Node,
+                                                     stream: list[dict]) -> None:
+    """The kernel's path reads remember where each key sat in the last event's dicts
+    (``src_ext/_dictprobe.h``); over a stream whose events hold the same keys in other
+    orders, or lack them, the remembered positions miss as often as they hit."""
+    built = plans(tree)
+    if built is None:
+        return
+    python, kernel = built
+    for event in stream:
+        assert same(outcome(python, event), outcome(kernel, event))
+
+
 # The shapes the kernel fuses into single nodes (a path and a literal, a function of a
 # path and a literal), over values chosen to reach every branch of their fast paths:
 # ASCII and non-ASCII text, case variants, ints beyond 2**53, NaN, bools, lists, null.
