@@ -45,7 +45,7 @@ from _probe cimport HINT_SLOTS, dict_get, dict_get_hinted, probe, tuple_item
 from _probe cimport DICT_HINTS as FQL_DICT_HINTS
 
 from fql import plan as _plan
-from fql.evaluator import _contains, lookup
+from fql.evaluator import _contains, build_program as py_build_program, lookup
 from fql.glob import match_literal_parts
 from fql.values import json_type, not_an_object, order, strict_equal
 
@@ -951,18 +951,35 @@ cdef inline int check_event(object event) except -1:
 
 cdef class Program:
     """A built plan with the entry points ``Expression`` binds (``root``, the top node,
-    is readable so tests can see which node a shape became)."""
+    is readable so tests can see which node a shape became).
+
+    Events that are exact dicts run here. An event of a dict subclass goes to the
+    twin's program, built on first need: the twin reads a subclass through its own
+    ``get``, as the kernel does for a subclass found inside an event, and the nodes
+    here would read the dict's contents under it."""
     cdef readonly Node root
+    cdef object plan_node
+    cdef object py_program
 
     def __init__(self, plan_node):
         self.root = _build(plan_node)
+        self.plan_node = plan_node
+
+    cdef object twin(self):
+        if self.py_program is None:
+            self.py_program = py_build_program(self.plan_node)
+        return self.py_program
 
     def evaluate(self, event):
-        check_event(event)
+        if type_of(<PyObject*>event) != DICT:
+            check_event(event)
+            return self.twin().evaluate(event)
         return self.root.eval(event)
 
     def matches(self, event):
-        check_event(event)
+        if type_of(<PyObject*>event) != DICT:
+            check_event(event)
+            return self.twin().matches(event)
         return True if self.root.test(event) else False
 
     def matches_many(self, events):
@@ -973,8 +990,10 @@ cdef class Program:
             events = list(events)
         cdef list out = [False] * PyList_GET_SIZE(events)
         for event in <list>events:
-            check_event(event)
-            if root.test(event):
+            if type_of(<PyObject*>event) == DICT:
+                if root.test(event):
+                    out[i] = True
+            elif self.matches(event):
                 out[i] = True
             i += 1
         return out
@@ -986,8 +1005,10 @@ cdef class Program:
         if type(events) is not list:
             events = list(events)
         for event in <list>events:
-            check_event(event)
-            if root.test(event):
+            if type_of(<PyObject*>event) == DICT:
+                if root.test(event):
+                    out.append(event)
+            elif self.matches(event):
                 out.append(event)
         return out
 

@@ -7,6 +7,7 @@ is active; CI runs it twice, the second time with ``FQL_PUREPYTHON=1``.
 
 from __future__ import annotations
 
+import collections
 import datetime
 from typing import Any
 
@@ -225,6 +226,59 @@ def test_backends_agree_on_non_object_events(text: str, event: Any) -> None:
         assert outcome(program, event) == ("error", "FQL603")
         with pytest.raises(fql.FqlEventError):
             program.matches_many([{}, event])
+
+
+class Shadowed(dict):
+    """A dict subclass whose reads say something other than its contents."""
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return "track"
+
+    def __getitem__(self, key: Any) -> Any:
+        return "track"
+
+
+SUBCLASSES = st.sampled_from([collections.OrderedDict, Shadowed,
+                              lambda d: collections.defaultdict(list, d)])
+
+
+@st.composite
+def subclassed(draw: st.DrawFn, value: Any) -> Any:
+    """``value`` with its dicts, the top one always, made into dict subclasses."""
+    if isinstance(value, dict):
+        items = {k: draw(subclassed(v)) for k, v in value.items()}
+        return draw(SUBCLASSES)(items) if draw(st.booleans()) else items
+    if isinstance(value, list):
+        return [draw(subclassed(v)) for v in value]
+    return value
+
+
+@needs_kernel
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(expressions, events.flatmap(subclassed), SUBCLASSES)
+def test_backends_agree_on_dict_subclasses(tree: ast.Node, event: dict, top: Any) -> None:
+    """The kernel runs exact dicts only; a dict subclass, as the event or inside it, is
+    read by the twin's code, through the subclass's own ``get``."""
+    built = plans(tree)
+    if built is None:
+        return
+    python, kernel = built
+    event = top(event)
+    assert same(outcome(python, event), outcome(kernel, event))
+    assert python.matches_many([event, {}]) == kernel.matches_many([event, {}])
+    assert python.filter([event, {}]) == kernel.filter([event, {}])
+
+
+def test_a_shadowed_dict_is_read_through_its_get() -> None:
+    top = fql.compile('type = "track" and event = "track"')
+    inner = fql.compile('context.x = "track"')
+    for build in (build_python, *([KERNEL] if KERNEL else [])):
+        assert build(top.plan).matches(Shadowed())
+        assert build(top.plan).matches_many([Shadowed(type="page"), {"type": "page"}]) == [
+            True, False]
+        event = {"context": Shadowed()}
+        [kept] = build(inner.plan).filter([event, {"context": {}}])
+        assert kept is event
 
 
 @needs_kernel
