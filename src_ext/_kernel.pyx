@@ -41,7 +41,7 @@ from cpython.float cimport PyFloat_AS_DOUBLE
 from cpython.long cimport PyLong_AsLongLongAndOverflow
 
 # Path walks take no references until their last step.
-from _probe cimport HINT_SLOTS, dict_get, dict_get_hinted, probe, tuple_item
+from _probe cimport HINT_SLOTS, dict_get_hinted, probe, tuple_item
 from _probe cimport DICT_HINTS as FQL_DICT_HINTS
 
 from fql import plan as _plan

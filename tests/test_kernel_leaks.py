@@ -8,6 +8,7 @@ raise) many times, and the number of allocated blocks must not grow.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import gc
 import sys
@@ -67,3 +68,18 @@ def test_triggers_keep_nothing(backend: Backend) -> None:
 def test_mappings_keep_nothing(backend: Backend) -> None:
     mapping = backend.mapping(actions.compile_mapping(W4))
     assert grows(lambda: mapping.apply_batch(EVENTS)) < 200
+
+
+def test_built_programs_give_everything_back(backend: Backend) -> None:
+    """Building a program and dropping it returns its memory, the kernels' remembered
+    dict positions (allocated per mapping node) included, and so does a filter that
+    built its twin for a dict-subclass event."""
+    compiled = actions.compile_mapping(W4)
+    expression = fql.compile(FQL_WORKLOADS["W3"][0])
+    odd = collections.OrderedDict(EVENTS[0])
+
+    def run() -> None:
+        backend.mapping(compiled).apply(EVENTS[0])
+        backend.program(expression).matches(odd)
+
+    assert grows(run) < 200
