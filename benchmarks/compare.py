@@ -1,6 +1,6 @@
 """Print engine/hand-written time ratios for W1-W4 and compile times, in one process.
 
-Usage: ``python -m benchmarks.compare [--events N] [--rounds R]``
+Usage: ``python -m benchmarks.compare [--events N] [--rounds R] [--parse json|orjson]``
 
 Each ratio is the median over ``R`` rounds of (engine time / hand-written time), both
 timed in the same round over the same generated events (each timing repeats its pass
@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import platform
 import statistics
 import time
@@ -103,16 +104,35 @@ def compile_times(fn: Callable[[], Any], rounds: int) -> tuple[float, float]:
     return min(times), statistics.median(times)
 
 
+def parsed(events: list[dict[str, Any]], parser: str | None) -> list[dict[str, Any]]:
+    """``events`` as ``parser`` reads them back from JSON text. The generator builds
+    events from Python literals, so their keys are the interned strings the kernels'
+    plans hold, and a dict probe finds them by identity; the standard ``json`` module
+    makes new key strings in every document (equal, not identical: the probe compares
+    hash and text, as CPython's lookup does), and orjson reuses one string per key
+    across documents."""
+    if parser is None:
+        return events
+    if parser == "orjson":
+        import orjson
+        return [orjson.loads(orjson.dumps(event)) for event in events]
+    return [json.loads(json.dumps(event)) for event in events]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=1_000)
     parser.add_argument("--rounds", type=int, default=9)
+    parser.add_argument("--parse", choices=["json", "orjson"],
+                        help="round-trip the events through this JSON parser first, as a "
+                             "service reading them would have them")
     args = parser.parse_args(argv)
-    events = generate(args.events)
+    events = parsed(generate(args.events), args.parse)
     rounds = args.rounds
     kernel = kernel_builder()
     print(f"# {platform.python_implementation()} {platform.python_version()}, "
-          f"{platform.machine()}, {len(events)} events, median of {rounds} rounds")
+          f"{platform.machine()}, {len(events)} events"
+          f"{f' parsed by {args.parse}' if args.parse else ''}, median of {rounds} rounds")
     print("workload  backend  per-event  batch")
     for name, (text, hand) in FQL_WORKLOADS.items():
         plan = to_plan(fql.parse(text))

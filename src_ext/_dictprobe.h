@@ -23,6 +23,7 @@
 #define FQL_DICTPROBE_H
 
 #include <Python.h>
+#include <stdint.h>
 #include <string.h>
 
 #if !defined(PYPY_VERSION) && !defined(Py_GIL_DISABLED) && \
@@ -31,6 +32,82 @@
 #else
 #define FQL_DICT_HINTS 0
 #endif
+
+/* The comparisons below run for nearly every key a path reads: inline them. */
+#if defined(__GNUC__) || defined(__clang__)
+#define FQL_INLINE static inline __attribute__((always_inline))
+#elif defined(_MSC_VER)
+#define FQL_INLINE static __forceinline
+#else
+#define FQL_INLINE static inline
+#endif
+
+/* n bytes equal? Keys and the strings compared with them are short, where a call to
+   the C library's memcmp costs more than the comparison: inline, in words, the last
+   word overlapping the one before it rather than a loop over the leftover bytes. */
+FQL_INLINE int
+fql_same_bytes(const char *a, const char *b, size_t n)
+{
+    uint64_t x, y;
+    uint32_t u, v;
+    uint16_t p, q;
+    size_t i;
+    if (n >= 8) {
+        for (i = 0; i + 8 < n; i += 8) {
+            memcpy(&x, a + i, 8);
+            memcpy(&y, b + i, 8);
+            if (x != y) {
+                return 0;
+            }
+        }
+        memcpy(&x, a + n - 8, 8);
+        memcpy(&y, b + n - 8, 8);
+        return x == y;
+    }
+    if (n >= 4) {
+        memcpy(&u, a, 4);
+        memcpy(&v, b, 4);
+        if (u != v) {
+            return 0;
+        }
+        memcpy(&u, a + n - 4, 4);
+        memcpy(&v, b + n - 4, 4);
+        return u == v;
+    }
+    if (n >= 2) {
+        memcpy(&p, a, 2);
+        memcpy(&q, b, 2);
+        if (p != q) {
+            return 0;
+        }
+        memcpy(&p, a + n - 2, 2);
+        memcpy(&q, b + n - 2, 2);
+        return p == q;
+    }
+    return n == 0 || a[0] == b[0];
+}
+
+/* Two exact str: equal text? (unicode_eq in CPython.) A str's text is stored in the
+   narrowest kind that holds it, so equal texts have equal kinds; keys and the values
+   compared with literals are nearly always compact ASCII, read here without the
+   general kind and data accessors. */
+FQL_INLINE int
+fql_same_text(PyObject *a, PyObject *b)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(a);
+    if (n != PyUnicode_GET_LENGTH(b)) {
+        return 0;
+    }
+    if (PyUnicode_IS_COMPACT_ASCII(a) && PyUnicode_IS_COMPACT_ASCII(b)) {
+        return fql_same_bytes((const char *)((PyASCIIObject *)a + 1),
+                              (const char *)((PyASCIIObject *)b + 1), (size_t)n);
+    }
+    if (PyUnicode_KIND(a) != PyUnicode_KIND(b)) {
+        return 0;
+    }
+    return fql_same_bytes((const char *)PyUnicode_DATA(a), (const char *)PyUnicode_DATA(b),
+                          (size_t)n * PyUnicode_KIND(a));
+}
 
 static inline PyObject *
 fql_dict_get_plain(PyObject *d, PyObject *key)
@@ -89,18 +166,7 @@ fql_index(fql_dictkeys *dk, size_t i)
     return ((const int32_t *)dk->dk_indices)[i];
 }
 
-/* Two exact str, the same hash: equal text? (unicode_eq in CPython.) */
-static inline int
-fql_same_text(PyObject *a, PyObject *b)
-{
-    Py_ssize_t n = PyUnicode_GET_LENGTH(a);
-    if (n != PyUnicode_GET_LENGTH(b) || PyUnicode_KIND(a) != PyUnicode_KIND(b)) {
-        return 0;
-    }
-    return memcmp(PyUnicode_DATA(a), PyUnicode_DATA(b), (size_t)n * PyUnicode_KIND(a)) == 0;
-}
-
-static inline PyObject *
+FQL_INLINE PyObject *
 fql_dict_get_hinted(PyObject *d, PyObject *key, Py_ssize_t *hint)
 {
     PyDictObject *mp = (PyDictObject *)d;
@@ -162,5 +228,18 @@ fql_dict_get_hinted(PyObject *d, PyObject *key, Py_ssize_t *hint)
 }
 
 #endif
+
+/* d.get(key) for step `level` of a path whose site owns `hints` (FQL_HINT_SLOTS of
+   them, a power of two; deeper steps share slots), or NULL for a site without. */
+#define FQL_HINT_SLOTS 8
+
+FQL_INLINE PyObject *
+fql_probe(PyObject *d, PyObject *key, Py_ssize_t *hints, Py_ssize_t level)
+{
+    if (hints == NULL) {
+        return fql_dict_get_plain(d, key);
+    }
+    return fql_dict_get_hinted(d, key, hints + (level & (FQL_HINT_SLOTS - 1)));
+}
 
 #endif

@@ -41,7 +41,7 @@ from cpython.float cimport PyFloat_AS_DOUBLE
 from cpython.long cimport PyLong_AsLongLongAndOverflow
 
 # Path walks take no references until their last step.
-from _probe cimport HINT_SLOTS, dict_get_hinted, probe, tuple_item
+from _probe cimport HINT_SLOTS, dict_get_hinted, probe, same_text, tuple_item
 from _probe cimport DICT_HINTS as FQL_DICT_HINTS
 
 from fql import plan as _plan
@@ -56,9 +56,6 @@ cdef extern from "Python.h":
     int ustr_kind "PyUnicode_KIND"(PyObject* o)
     void* ustr_data "PyUnicode_DATA"(PyObject* o)
     PyObject* Py_None
-
-cdef extern from "string.h":
-    int memcmp(const void* a, const void* b, size_t n)
 
 cdef PyTypeObject* DICT = <PyTypeObject*>dict
 cdef PyTypeObject* STR = <PyTypeObject*>str
@@ -77,12 +74,7 @@ cdef Py_ssize_t SHORT_LIST = 8
 
 cdef inline bint str_equal(PyObject* a, PyObject* b):
     """Equality of two exact ``str`` objects (identity, length, kind, then bytes)."""
-    if a == b:
-        return True
-    cdef Py_ssize_t n = ustr_len(a)
-    if n != ustr_len(b) or ustr_kind(a) != ustr_kind(b):
-        return False
-    return memcmp(ustr_data(a), ustr_data(b), <size_t>n * ustr_kind(a)) == 0
+    return a == b or same_text(a, b)
 
 
 cdef inline bint ascii_case_equal(PyObject* text, PyObject* expected, bint upper):

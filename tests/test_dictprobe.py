@@ -22,6 +22,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import fql
 from fql.backend import load_kernel
 
 KERNEL: Any = load_kernel("_kernel")
@@ -165,3 +166,32 @@ def test_a_json_parsers_keys() -> None:
             assert found
         assert context == "/x"
         check_all(event, ["type", "é", "context", "nope"])
+
+
+TEXT_LENGTHS = range(0, 26)
+ALPHABETS = ["abcdefghijklmnopqrstuvwxyz", "àbcdéfghíjklmnóp", "ĀbcdēfghĪjklmnŌp", "😀bcd😁fgh"]
+
+
+@pytest.mark.parametrize("alphabet", ALPHABETS)
+def test_text_comparison_at_every_length_and_position(alphabet: str) -> None:
+    """Keys and string literals are compared in words, the last one overlapping: equal
+    texts of every length match and a text differing in any one character does not,
+    in each of the three widths a str stores (and keys equal but not identical are
+    found by the probe)."""
+    from fql.backend import kernel_builder
+
+    build = kernel_builder()
+    assert build is not None
+    for n in TEXT_LENGTHS:
+        text = (alphabet * 4)[:n]
+        program = build(fql.compile(f"x = {json.dumps(text, ensure_ascii=False)}").plan)
+        assert program.matches({"x": fresh(text)})
+        key = fresh(text)
+        hash(key)
+        assert KERNEL.probe_dict({fresh(text): 1, "y": 2}, key, 0)[:2] == (True, 1)
+        for i in range(n):
+            other = text[:i] + ("Z" if text[i] != "Z" else "Y") + text[i + 1:]
+            assert not program.matches({"x": other}), (text, other)
+        assert not program.matches({"x": text + "a"})
+        if n:
+            assert not program.matches({"x": text[:-1]})
