@@ -166,6 +166,16 @@ fql_index(fql_dictkeys *dk, size_t i)
     return ((const int32_t *)dk->dk_indices)[i];
 }
 
+/* Is the entry key `candidate` (NULL for a deleted entry) our `key`, whose hash is
+   `hash`? The same object, or (a JSON parser's keys) an equal str. */
+FQL_INLINE int
+fql_is_key(PyObject *candidate, PyObject *key, Py_hash_t hash)
+{
+    return candidate == key ||
+           (candidate != NULL && ((PyASCIIObject *)candidate)->hash == hash &&
+            fql_same_text(candidate, key));
+}
+
 FQL_INLINE PyObject *
 fql_dict_get_hinted(PyObject *d, PyObject *key, Py_ssize_t *hint)
 {
@@ -186,15 +196,8 @@ fql_dict_get_hinted(PyObject *d, PyObject *key, Py_ssize_t *hint)
     }
     entries = fql_entries(dk);
     ix = *hint;
-    if (ix >= 0 && ix < dk->dk_nentries) {
-        ep = &entries[ix];
-        /* A deleted entry has a NULL key; keys of JSON parsers are often equal to
-           ours without being the same object. */
-        if (ep->me_key == key ||
-                (ep->me_key != NULL && ((PyASCIIObject *)ep->me_key)->hash == hash &&
-                 fql_same_text(ep->me_key, key))) {
-            return ep->me_value;
-        }
+    if (ix >= 0 && ix < dk->dk_nentries && fql_is_key(entries[ix].me_key, key, hash)) {
+        return entries[ix].me_value;
     }
     mask = ((size_t)1 << dk->dk_log2_size) - 1;
     perturb = (size_t)hash;
@@ -203,9 +206,7 @@ fql_dict_get_hinted(PyObject *d, PyObject *key, Py_ssize_t *hint)
         ix = fql_index(dk, i);
         if (ix >= 0) {
             ep = &entries[ix];
-            if (ep->me_key == key ||
-                    (((PyASCIIObject *)ep->me_key)->hash == hash &&
-                     fql_same_text(ep->me_key, key))) {
+            if (fql_is_key(ep->me_key, key, hash)) {
                 *hint = ix;
                 return ep->me_value;
             }

@@ -704,7 +704,8 @@ cdef KNode convert(object node):
     elif t is rt.ArrayPathNode:
         k = ArrayPathNode()
         (<ArrayPathNode>k).keys = None if node.keys is None else path_keys(node.keys)
-        k.want_hints(1)
+        if node.keys is not None:
+            k.want_hints(1)
         (<ArrayPathNode>k).root = convert(node.root)
         (<ArrayPathNode>k).shape = convert(node.shape)
     elif t is rt.FlattenNode:

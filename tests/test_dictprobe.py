@@ -23,7 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import fql
-from fql.backend import load_kernel
+from fql.backend import kernel_builder, load_kernel
 
 KERNEL: Any = load_kernel("_kernel")
 pytestmark = pytest.mark.skipif(KERNEL is None, reason="the Cython kernel was not built")
@@ -178,8 +178,6 @@ def test_text_comparison_at_every_length_and_position(alphabet: str) -> None:
     texts of every length match and a text differing in any one character does not,
     in each of the three widths a str stores (and keys equal but not identical are
     found by the probe)."""
-    from fql.backend import kernel_builder
-
     build = kernel_builder()
     assert build is not None
     for n in TEXT_LENGTHS:
