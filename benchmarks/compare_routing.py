@@ -5,7 +5,7 @@ Usage: ``python -m benchmarks.compare_routing [--rounds R] [--events N]``.
 
 Two measurements, each a median ratio over rounds (lower is better for the router):
 
-* trigger stage: the router's :class:`~fql.routing_triggers.TriggerSet` answering all
+* trigger stage: the router's :class:`~fql.routing.triggers.TriggerSet` answering all
   100 mappings against a naive loop calling ``trigger.matches`` 100 times;
 * whole route: ``Router.route`` against the same router evaluating every trigger
   separately, and against a bare loop of ``trigger.matches`` + ``mapping.apply`` that
@@ -24,7 +24,7 @@ from typing import Any
 
 import actions
 from fql.routing import Router
-from fql.routing_triggers import TriggerSet
+from fql.routing.triggers import TriggerSet
 
 from .events import EVENT_NAMES, generate
 

@@ -126,3 +126,50 @@ def order(op: str, a: Any, b: Any) -> bool:
     if op == ">":
         return a > b
     return a >= b
+
+
+def json_copy(
+    value: Any, max_depth: int, error: type[FqlEventError] = FqlEventError
+) -> Any:
+    """A deep copy of a JSON value (JavaScript's ``JSON.parse(JSON.stringify(x))``),
+    refusing non-JSON values, non-string keys and nesting deeper than ``max_depth``
+    (which also catches cycles) with ``error``: each layer reports a bad event with its
+    own error class, so the one copier takes the class instead of being copied per layer."""
+    return _copy(value, max_depth, (), error)
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _copy(
+    value: Any, depth_left: int, path: tuple[str | int, ...], error: type[FqlEventError]
+) -> Any:
+    # ``path`` holds the keys (and list indexes) down to ``value``; it is made into
+    # text only for an error, and scalar members are copied without a call.
+    if value is None or isinstance(value, (str, int, float)):  # bool is an int
+        return value
+    if depth_left <= 0:
+        raise error(f"event nested too deeply (or cyclic) at {_where(path)}")
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise error(f"event key {key!r} at {_where(path)} is not a string")
+            out[key] = item if type(item) in _SCALARS else \
+                _copy(item, depth_left - 1, (*path, key), error)
+        return out
+    if isinstance(value, list):
+        return [item if type(item) in _SCALARS else _copy(item, depth_left - 1, (*path, i), error)
+                for i, item in enumerate(value)]
+    raise error(
+        f"event value at {_where(path)} is a {type(value).__name__}, not a JSON value"
+    )
+
+
+def _where(path: tuple[str | int, ...]) -> str:
+    """The location of ``path`` in messages: keys joined by dots, a list index always
+    after a dot (``a.b``, ``a.0``, ``.0`` for an item of a top-level list)."""
+    where = ""
+    for step in path:
+        where = f"{where}.{step}" if where or isinstance(step, int) else step
+    return where or "the top"

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 import fql
-from fql.filter_errors import RuleError
 from fql.filters import (
     ActionType,
     DestinationFilter,
@@ -22,6 +21,7 @@ from fql.filters import (
     FilterReason,
     apply_filters,
 )
+from fql.filters.errors import RuleError
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 

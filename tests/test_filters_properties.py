@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import fql.tsub as tsub
-from fql.filter_errors import RuleEventError
 from fql.filters import FilterList, FilterReason
+from fql.filters.errors import RuleEventError
 
 KEYS = st.sampled_from(["userId", "event", "type", "email", "price", "products", "a", "0", ""])
 SCALARS = st.none() | st.booleans() | st.integers(-10, 10**20) | st.floats(allow_nan=False) | (

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fql import routing
+from fql.lint.sources import check_config
 from fql.routing import Router, RoutingError, load_config
 
 from .strategies import events as json_events
@@ -293,7 +294,7 @@ def test_mapping_limit_boundary() -> None:
 
 
 def test_check_config_reports_rule_findings() -> None:
-    found = routing.check_config({"destinations": [{"name": "A", "mappings": [
+    found = check_config({"destinations": [{"name": "A", "mappings": [
         {"trigger": 'type = "track" and event = "a" or event = "b"', "mapping": {}}]}]})
     assert [d.code for d in found] == ["TRG101"]
     assert found[0].path == "/destinations/0/mappings/0/trigger"

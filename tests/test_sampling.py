@@ -1,4 +1,4 @@
-"""Deterministic sampling (fql.sampling): the keep rate equals the percent, the same key
+"""Deterministic sampling (fql.filters.sampling): the keep rate equals the percent, the same key
 always gets the same answer, and the boundaries behave (DESIGN "Sampling", AM-02)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from fql.sampling import (
+from fql.filters.sampling import (
     MISSING_KEY_TEXT,
     keep_consistent,
     keep_random,

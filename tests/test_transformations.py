@@ -1,4 +1,4 @@
-"""fql.transformations: Protocols transformations (TR-xx ids cite
+"""fql.filters.transformations: Protocols transformations (TR-xx ids cite
 ../shared/reference/segment-docs-checklist.md §1.4)."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from fql.filter_errors import RuleError
 from fql.filters import FilterList, FilterReason
-from fql.transformations import (
+from fql.filters.errors import RuleError
+from fql.filters.transformations import (
     MAX_PATH_DEPTH,
     Transformation,
     Transformations,

@@ -11,7 +11,7 @@ import pytest
 
 import fql
 import fql.tsub as tsub
-from fql.filter_errors import RuleError, RuleEventError
+from fql.filters.errors import RuleError, RuleEventError
 
 EVENT = {
     "type": "track",

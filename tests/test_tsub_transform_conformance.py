@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 import fql.tsub
-from fql.sampling import sampling_key
+from fql.filters.sampling import sampling_key
 from tests.conformance_data import case_id, load_cases
 
 CASES = load_cases("tsub_transform")

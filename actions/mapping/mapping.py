@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from fql.backend import kernel
-from fql.filter_paths import json_copy
+from fql.values import json_copy
 
 from .compiler import Finding, compile_plan
 from .errors import MappingInputError

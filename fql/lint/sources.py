@@ -139,8 +139,6 @@ def _linter_for(data: Any, extensions: bool) -> Callable[[Any], list[Diagnostic]
     if isinstance(data, dict) and isinstance(data.get("tests"), list):
         return partial(_lint_tests, extensions=extensions)
     if isinstance(data, dict) and "destinations" in data:
-        from ..routing import check_config
-
         return check_config
     if isinstance(data, dict) and "filters" in data:
         return lambda d: _lint_filters(d["filters"], "/filters")
@@ -432,3 +430,22 @@ def locate_yaml(text: str) -> dict[str, tuple[int, int]]:
 
     walk(yaml.compose(text, Loader=yaml.SafeLoader), "")
     return positions
+
+
+def check_config(data: Any) -> list[Diagnostic]:
+    """Lint a workspace configuration: every shape error (RTE101..103) or, for a
+    well-formed file, every rule's findings at its JSON-pointer path, with the linter's
+    own checks for transformations, filters and actions."""
+    from ..routing import shape_diagnostics  # routing loads pydantic models: only here
+
+    config, found = shape_diagnostics(data)
+    if config is None:
+        return found
+    found.extend(_lint_transformations({"transformations": config.transformations}))
+    for i, dest in enumerate(config.destinations):
+        found.extend(_lint_filters(dest.filters, f"/destinations/{i}/filters"))
+        for j, m in enumerate(dest.mappings or ()):
+            base = f"/destinations/{i}/mappings/{j}"
+            found.extend(replace(d, path=base + (d.path or ""))
+                         for d in _lint_action({"trigger": m.trigger, "mapping": m.mapping}))
+    return found

@@ -7,11 +7,11 @@ A filter (``DestinationFilterV1``) is ``{"if": <FQL or "all">, "actions": [...],
 * ``DROP``: the event is not sent (DF-02);
 * ``SAMPLE`` with ``percent`` (a fraction in [0, 1], as the Public API documents it;
   the text ``"5%"`` is accepted too) and an optional ``path`` for consistent sampling
-  (:mod:`fql.sampling`, AM-02);
+  (:mod:`fql.filters.sampling`, AM-02);
 * ``DROP_PROPERTIES`` / ``ALLOW_PROPERTIES`` with ``fields``: a dot path to an object
   (``properties``, ``context``, ``traits``, ``""`` for the top level, or deeper such as
   ``properties.products``) mapped to key names. On an array every element is filtered
-  (DF-03, DF-04, DF-09, EC-12; :mod:`fql.filter_paths`).
+  (DF-03, DF-04, DF-09, EC-12; :mod:`fql.filters.paths`).
 
 The older type names ``drop_event``, ``sample_event``, ``whitelist_fields`` and
 ``blocklist_fields`` load as ``DROP``, ``SAMPLE``, ``ALLOW_PROPERTIES`` and
@@ -27,7 +27,7 @@ time in list order (the older docs). A filter's ``if`` is evaluated once per eve
 its first action comes up, against the event as the filters before it left it.
 
 Fail closed (FQL-22, EC-10): :meth:`FilterList.load` with ``strict=True`` raises a
-:class:`~fql.filter_errors.RuleError` naming the filter and the field; by default a
+:class:`~fql.filters.errors.RuleError` naming the filter and the field; by default a
 filter that cannot be read or compiled is kept as "invalid" and every event is dropped
 with reason ``invalid_rule`` and the error, as Segment does. An ``if`` that fails while
 evaluating does the same. Problems with the *event* raise ``RuleEventError``.
@@ -55,9 +55,9 @@ from pydantic import (
     model_validator,
 )
 
-from . import expression
-from .errors import FqlError, FqlEventError
-from .filter_errors import (
+from .. import expression
+from ..errors import FqlError, FqlEventError
+from .errors import (
     INVALID_CONDITION,
     INVALID_PERCENT,
     RULE_SHAPE,
@@ -67,7 +67,7 @@ from .filter_errors import (
     invalid,
     pointer,
 )
-from .filter_paths import DEFAULT_MAX_EVENT_DEPTH, require_event, split_path
+from .paths import DEFAULT_MAX_EVENT_DEPTH, require_event, split_path
 from .tsub import DropStep, FilterKeysStep, SampleStep, Step
 
 

@@ -22,7 +22,7 @@ an event a user did not consent to is not processed further. A rule that cannot 
 or throws while running, fails closed for the destinations it belongs to: "Invalid
 rule". The caller's event is never modified, and no JSON value makes ``route`` raise.
 
-Throughput: the workspace's triggers are evaluated together (:mod:`fql.routing_triggers`):
+Throughput: the workspace's triggers are evaluated together (:mod:`fql.routing.triggers`):
 identical triggers once, and triggers ruled out by one read of ``event``/``type`` not at
 all (``benchmarks/compare_routing.py``).
 """
@@ -32,7 +32,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -40,12 +40,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 import actions
 
-from .diagnostics import Diagnostic
-from .errors import FqlError
-from .filter_errors import RuleError
-from .filters import FilterList, FilterReason
-from .routing_triggers import Answers, TriggerSet
-from .transformations import CompiledTransformation, compile_transformation
+from ..diagnostics import Diagnostic
+from ..errors import FqlError
+from ..filters.destination import FilterList, FilterReason
+from ..filters.errors import RuleError
+from ..filters.transformations import CompiledTransformation, compile_transformation
+from .triggers import Answers, TriggerSet
 
 CONSENT_EVENT = "Segment Consent Preference Updated"  # CI-19, EC-28: consent not enforced
 
@@ -469,21 +469,35 @@ def _run(transformations: list[CompiledTransformation] | tuple[CompiledTransform
     return event
 
 
-def check_config(data: Any) -> list[Diagnostic]:
-    """Lint a workspace configuration for ``fql lint``: every shape error (RTE101..103)
-    or, for a well-formed file, every rule's findings at its JSON-pointer path, with the
-    linter's own checks for transformations, filters and actions."""
-    from .lint.sources import _lint_action, _lint_filters, _lint_transformations
-
+def shape_diagnostics(data: Any) -> tuple[WorkspaceConfig | None, list[Diagnostic]]:
+    """The configuration ``data`` describes (None if it has shape errors) and every shape
+    error (RTE101..103) at its JSON-pointer path; ``fql lint`` adds each rule's findings
+    (:func:`fql.lint.sources.check_config`)."""
     config, problems = _shape_problems(data)
-    found = [Diagnostic(p.code, p.message, path=_pointer(p.place)) for p in problems]
-    if config is None:
-        return found
-    found.extend(_lint_transformations({"transformations": config.transformations}))
-    for i, dest in enumerate(config.destinations):
-        found.extend(_lint_filters(dest.filters, f"/destinations/{i}/filters"))
-        for j, m in enumerate(dest.mappings or ()):
-            base = f"/destinations/{i}/mappings/{j}"
-            found.extend(replace(d, path=base + (d.path or ""))
-                         for d in _lint_action({"trigger": m.trigger, "mapping": m.mapping}))
-    return found
+    return config, [Diagnostic(p.code, p.message, path=_pointer(p.place)) for p in problems]
+
+
+__all__ = [
+    "CONSENT",
+    "CONSENT_EVENT",
+    "DESTINATION_FILTER",
+    "DISABLED",
+    "INTEGRATIONS",
+    "INVALID_EVENT",
+    "INVALID_RULE",
+    "NO_MATCHING_MAPPING",
+    "REASONS",
+    "SAMPLED_OUT",
+    "ActionMapping",
+    "ConsentCategory",
+    "Delivery",
+    "Destination",
+    "Problem",
+    "RouteResult",
+    "Router",
+    "RoutingError",
+    "RoutingLimits",
+    "WorkspaceConfig",
+    "load_config",
+    "shape_diagnostics",
+]
