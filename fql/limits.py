@@ -67,6 +67,10 @@ class FilterLimits:
     max_filters_per_destination: int = MAX_FILTERS_PER_DESTINATION
     #: How deep an event may nest where a filter copies or hashes it (cycles end here).
     max_event_depth: int = DEFAULT_EVENT_DEPTH
+    #: How many array slots one device-mode ``map_properties`` write may add past an
+    #: array's end. JS makes ``items[4294967294] = 1`` a sparse array whose JSON is four
+    #: billion ``null``s; a dense Python list would allocate them all.
+    max_array_growth: int = 10_000
 
 
 DEFAULT_FILTER_LIMITS = FilterLimits()
