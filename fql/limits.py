@@ -8,6 +8,7 @@ the same constants:
 * :class:`Limits`: FQL rule text (:func:`fql.compile`, :func:`fql.check`);
 * :class:`FilterLimits`: destination filters, device-mode rules and transformations
   (:mod:`fql.filters`);
+* :class:`TriggerLimits`: Actions trigger text and condition trees (:mod:`actions.trigger`);
 * :class:`MappingLimits`: Actions mappings and the event values they read
   (:mod:`actions.mapping`, also importable from there);
 * :data:`MAX_MAPPINGS_PER_DESTINATION`: the default of the workspace configuration's
@@ -74,6 +75,21 @@ class FilterLimits:
 
 
 DEFAULT_FILTER_LIMITS = FilterLimits()
+
+
+@dataclass(frozen=True, slots=True)
+class TriggerLimits:
+    """Limits on Actions triggers (text in either mode, condition trees)."""
+
+    #: Trigger text, in UTF-8 bytes. Default mode reads the text as FQL, so Segment's
+    #: 5 KB FQL cap (FQL-21, ``Limits.max_source_bytes``) applies; segment mode applies
+    #: the same cap before its (quadratic on hostile text) reading.
+    max_text_bytes: int = DEFAULT_LIMITS.max_source_bytes
+    #: How deeply ``group`` nodes of a condition tree may nest.
+    max_tree_depth: int = 100
+
+
+DEFAULT_TRIGGER_LIMITS = TriggerLimits()
 
 
 @dataclass(frozen=True, slots=True)
