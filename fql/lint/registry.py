@@ -82,6 +82,7 @@ OTHER_CODES: dict[str, str] = {
     "TRG002": 'Segment mode: a missing operator, value or function argument.',
     "TRG003": 'Segment mode: no condition Segment recognises (empty text, unknown roots only).',
     "TRG004": 'Segment mode: an unclosed or nested parenthesis.',
+    "TRG005": 'Segment mode: trigger text longer than TriggerLimits.max_text_bytes (5 KB).',
     "TRG100": "The two readings differ and no more specific rule names the cause; the "
               "message shows Segment's reading.",
     "TRG101": 'And and or mixed in one level: Segment joins all conditions with the last one.',
@@ -105,7 +106,7 @@ OTHER_CODES: dict[str, str] = {
     "TRG208": "`all` is not a trigger condition.",
     "TRG209": 'A negation the tree cannot express exactly (!(x > 5)).',
     "TRG301": 'Printing: unknown condition type.',
-    "TRG302": 'Tree nested deeper than 100 levels.',
+    "TRG302": 'Tree nested deeper than TriggerLimits.max_tree_depth (100) levels.',
     "TRG303": 'Printing: malformed tree (error tree, null child, no children list).',
     "TRG310": "Matching: Segment's validate throws here (TriggerMatchError).",
     "TRG311": 'Matching: the event is not a dict.',
@@ -124,6 +125,8 @@ OTHER_CODES: dict[str, str] = {
     "FLT103": "A sample percent outside [0, 1].",
     "FLT300": "An event a filter cannot be applied to (not a JSON object).",
     "FLT301": "A device-mode map_properties transformer sets a key under a null parent.",
+    "FLT302": "A device-mode map_properties write further past an array's end than "
+              "FilterLimits.max_array_growth allows.",
     "FLT110": "More filters than Segment allows for one destination.",
     "FLT120": "A filter, transformation or device-mode rule whose condition is always "
               "false: it never acts.",
