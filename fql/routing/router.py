@@ -29,7 +29,6 @@ all (``benchmarks/compare_routing.py``).
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -39,12 +38,15 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 import actions
+from actions.mapping import MappingInputError
 
 from ..diagnostics import Diagnostic
-from ..errors import FqlError
+from ..errors import FqlError, FqlEventError
 from ..filters.destination import FilterList, FilterReason
 from ..filters.errors import RuleError
 from ..filters.transformations import CompiledTransformation, compile_transformation
+from ..limits import DEFAULT_EVENT_DEPTH
+from ..values import json_copy
 from .triggers import Answers, TriggerSet
 
 CONSENT_EVENT = "Segment Consent Preference Updated"  # CI-19, EC-28: consent not enforced
@@ -385,6 +387,14 @@ class Router:
         if not isinstance(event, Mapping):
             return self._everywhere(INVALID_EVENT,
                                     f"an event is a JSON object, not {type(event).__name__}")
+        try:
+            # One private JSON copy, checked as it is made: a non-JSON value, a key that
+            # is not a string, nesting deeper than DEFAULT_EVENT_DEPTH or a cycle is an
+            # invalid event for every destination (no rule could read it as JSON), and
+            # no stage can reach the caller's objects.
+            event = json_copy(dict(event), DEFAULT_EVENT_DEPTH)
+        except FqlEventError as exc:
+            return self._everywhere(INVALID_EVENT, f"{exc.code} {exc.message}")
         if self.source_error is not None:
             return self._everywhere(INVALID_RULE, self.source_error)
         try:
@@ -411,6 +421,10 @@ class Router:
                 except FqlError as exc:  # an event the rules cannot read (too deep...)
                     deliveries.append(Delivery(name, reason=INVALID_EVENT,
                                                detail=f"{exc.code} {exc.message}"))
+                except Exception as exc:  # route never raises: this destination fails closed
+                    deliveries.append(Delivery(
+                        name, reason=INVALID_RULE,
+                        detail=f"internal error: {type(exc).__name__}: {exc}"))
         return RouteResult(tuple(deliveries),
                            trigger_evaluations=sum(a.evaluations for a in answers.values()))
 
@@ -434,7 +448,7 @@ class Router:
         if route.transformations:
             payload = _run(route.transformations, payload)
         if route.actions is None:
-            return Delivery(name, payloads=(copy.deepcopy(dict(payload)),))
+            return Delivery(name, payloads=(json_copy(payload, DEFAULT_EVENT_DEPTH),))
         # Destinations that see the same event object share the triggers' answers; the
         # Answers object holds the event, so its id is not reused while cached.
         seen = answers.get(id(payload))
@@ -452,6 +466,8 @@ class Router:
             if matched is True:
                 try:
                     payloads.append(action.mapping.apply(event))
+                except MappingInputError as exc:
+                    return Delivery(name, reason=INVALID_EVENT, detail=f"{action.name}: {exc}")
                 except actions.MappingError as exc:
                     return Delivery(name, reason=INVALID_RULE, detail=f"{action.name}: {exc}")
             elif matched is not False:
