@@ -112,8 +112,13 @@ class MappingLimits:
     max_liquid_length: int = 1000
     #: Wall-clock budget of one ``@liquid`` render, in milliseconds (liquidjs renderLimit).
     liquid_render_ms: float = 500.0
-    #: Characters one ``@liquid`` render may produce (liquidjs bounds memory instead).
+    #: Characters one ``@liquid`` render may produce, checked at each output and filter
+    #: result while rendering (liquidjs bounds memory instead).
     max_liquid_output: int = 1_000_000
+    #: Items one ``@liquid`` range, loop or filter input may have: a filter handed a
+    #: longer range or list (``(1..100000000) | join``, ``| sum``) fails before it
+    #: starts (liquidjs meets its render limit only after building the range).
+    max_liquid_iterations: int = 100_000
     #: How deeply event values the mapping copies or converts may nest; deeper (or
     #: cyclic) values raise MappingInputError instead of exhausting the Python stack.
     max_value_depth: int = DEFAULT_EVENT_DEPTH
