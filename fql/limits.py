@@ -108,6 +108,9 @@ class MappingLimits:
     max_mapping_values: int = 20_000
     #: Characters in one ``@template`` string (Segment has no cap; ours bounds render cost).
     max_template_length: int = 10_000
+    #: Characters one ``@template`` may produce, counted as each placeholder is filled
+    #: (Segment has no cap: 625 copies of a 1 MB value made a 625 MB string).
+    max_template_output: int = 1_000_000
     #: Characters in one ``@liquid`` template: Segment's cap (parseLimit 1000).
     max_liquid_length: int = 1000
     #: Wall-clock budget of one ``@liquid`` render, in milliseconds (liquidjs renderLimit).
