@@ -11,6 +11,7 @@ the same constants:
 * :class:`TriggerLimits`: Actions trigger text and condition trees (:mod:`actions.trigger`);
 * :class:`MappingLimits`: Actions mappings and the event values they read
   (:mod:`actions.mapping`, also importable from there);
+* :class:`YamlLimits`: YAML rule, test and configuration files (:mod:`fql.datafile`);
 * :data:`MAX_MAPPINGS_PER_DESTINATION`: the default of the workspace configuration's
   ``limits.maxMappingsPerDestination`` (:class:`fql.routing.RoutingLimits`, a pydantic
   model because it is read from the configuration file);
@@ -128,3 +129,21 @@ class MappingLimits:
 
 
 DEFAULT_MAPPING_LIMITS = MappingLimits()
+
+
+@dataclass(frozen=True, slots=True)
+class YamlLimits:
+    """Limits on YAML files (workspace configurations, rule and test files), checked
+    while the document is composed and before any Python value is built from it."""
+
+    #: UTF-8 bytes of one YAML document.
+    max_bytes: int = 16 * 1024 * 1024
+    #: How deeply the document may nest, aliases followed (a mapping's own limit is 64;
+    #: a configuration or test file adds a few levels around mappings and events).
+    max_depth: int = 2 * DEFAULT_EVENT_DEPTH
+    #: Values in the document with every alias expanded: an "alias bomb" of a few
+    #: hundred bytes expands to billions, which every later stage would then walk.
+    max_values: int = 1_000_000
+
+
+DEFAULT_YAML_LIMITS = YamlLimits()

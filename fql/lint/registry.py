@@ -47,6 +47,9 @@ ERROR_CODES: dict[str, str] = {
     "FQL601": "An event holds a value that is not a JSON type.",
     "FQL602": "An event nests deeper than the evaluator follows (or is cyclic).",
     "FQL603": "An event is not a JSON object.",
+    "FQL700": "A rule, test or configuration file cannot be loaded safely: not YAML, over a "
+              "YamlLimits limit (size, depth, values with aliases expanded), an alias cycle, "
+              "an unsafe tag, or PyYAML missing.",
     "LNT001": "The file could not be read or parsed as JSON/text.",
     "LNT002": "The file's kind could not be recognised.",
 }

@@ -40,6 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 import actions
 from actions.mapping import MappingInputError
 
+from ..datafile import YamlError, load_data
 from ..diagnostics import Diagnostic
 from ..errors import FqlError, FqlEventError
 from ..filters.destination import FilterList, FilterReason
@@ -163,15 +164,11 @@ def _read(source: str | Path | Mapping[str, Any]) -> Any:
         return source
     path = Path(source)
     text = path.read_text(encoding="utf-8")
-    if path.suffix.lower() in (".yaml", ".yml"):
-        import yaml
-
-        try:
-            return yaml.safe_load(text)
-        except yaml.YAMLError as err:
-            raise RoutingError([Problem("", "RTE100", f"not YAML: {err}")]) from None
+    kind = "YAML" if path.suffix.lower() in (".yaml", ".yml") else "JSON"
     try:
-        return json.loads(text)
+        return load_data(text, path.suffix)
+    except YamlError as err:
+        raise RoutingError([Problem("", "RTE100", f"not {kind}: {err.message}")]) from None
     except json.JSONDecodeError as err:
         raise RoutingError([Problem("", "RTE100", f"not JSON: {err}")]) from None
 
