@@ -62,6 +62,10 @@ def _yaml() -> Any:
     return yaml
 
 
+_NOT_JSON_TAGS = tuple(f"tag:yaml.org,2002:{name}" for name in ("binary", "set", "omap",
+                                                                  "pairs", "timestamp"))
+
+
 def _loader_class(limits: YamlLimits) -> type:
     yaml = _yaml()
 
@@ -79,6 +83,11 @@ def _loader_class(limits: YamlLimits) -> type:
             finally:
                 self.depth -= 1
 
+    def not_json(loader: Any, node: Any) -> Any:
+        raise YamlError(f"{node.tag} values are not JSON", problem_mark=node.start_mark)
+
+    for tag in _NOT_JSON_TAGS:  # bytes, sets, tuples: nothing a rule could read as JSON
+        BoundedLoader.add_constructor(tag, not_json)
     BoundedLoader.yaml_implicit_resolvers = {
         first: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
