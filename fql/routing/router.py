@@ -46,7 +46,7 @@ from ..errors import FqlError, FqlEventError
 from ..filters.destination import FilterList, FilterReason
 from ..filters.errors import RuleError
 from ..filters.transformations import CompiledTransformation, compile_transformation
-from ..limits import DEFAULT_EVENT_DEPTH
+from ..limits import DEFAULT_EVENT_DEPTH, MAX_MAPPINGS_PER_DESTINATION
 from ..values import json_copy
 from .triggers import Answers, TriggerSet
 
@@ -126,7 +126,10 @@ class Destination(_Model):
 
 
 class RoutingLimits(_Model):
-    max_mappings_per_destination: int = Field(50, ge=1, alias="maxMappingsPerDestination")
+    """Limits of a workspace configuration (every limit is listed in :mod:`fql.limits`)."""
+
+    max_mappings_per_destination: int = Field(
+        MAX_MAPPINGS_PER_DESTINATION, ge=1, alias="maxMappingsPerDestination")
 
 
 class WorkspaceConfig(_Model):
