@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .. import FqlError
+from ..datafile import load_json
 from . import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
-from .jsonio import dumps, input_lines, loads, missing_input
+from .jsonio import dumps, input_lines, is_stdin, loads, missing_input
 
 NAME = "filter"
 HELP = "Keep the JSON Lines events that pass an FQL rule, a trigger or destination filters."
@@ -39,14 +40,23 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", "-o", type=Path, help="write kept events here")
     parser.add_argument("--dropped", type=Path, help="write dropped events with reasons here")
     parser.add_argument("--fail-fast", action="store_true", help="stop at a malformed line")
+    parser.add_argument("--strict", action="store_true",
+                        help="with --filters: an invalid filter is an error (exit 2), not a "
+                             "warning")
 
 
-def _decider(args: argparse.Namespace) -> Decide:
-    """Compile the rule once; the returned function runs per event."""
+def _decider(args: argparse.Namespace, err: TextIO) -> Decide:
+    """Compile the rule once; the returned function runs per event. An invalid filter
+    in a filter file is a warning on ``err`` (it fails closed: the events it would
+    apply to are dropped), or with ``--strict`` the error that ends the run."""
     if args.filters is not None:
         from ..filters import FilterList
 
-        filters = FilterList.load(loads(args.filters.read_text(encoding="utf-8")))
+        filters = FilterList.load(load_json(args.filters.read_text(encoding="utf-8")),
+                                  strict=args.strict)
+        for problem in filters.errors:
+            print(f"{args.filters}: warning: {problem.code} {problem.message} (an enabled "
+                  "invalid filter drops every event; --strict makes this an error)", file=err)
 
         def by_filters(event: Any) -> tuple[Any | None, str | None]:
             result = filters.apply(event)
@@ -98,7 +108,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if (args.filters is not None or args.trigger is not None) and args.expression is not None:
         args.inputs.insert(0, Path(args.expression))  # the positional was an input file
     try:
-        decide = _decider(args)
+        decide = _decider(args, err)
     except FqlError as exc:
         print(exc.render("<rule>"), file=err)
         return EXIT_ERROR
@@ -109,7 +119,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if missing is not None:
         print(f"fql filter: no such file: {missing}", file=err)
         return EXIT_ERROR
-    progress = _Progress(err, sum(p.stat().st_size for p in args.inputs)) \
+    progress = _Progress(err, sum(p.stat().st_size for p in args.inputs if not is_stdin(p))) \
         if err.isatty() and args.inputs else None
     with contextlib.ExitStack() as stack:
         kept_out = stack.enter_context(args.output.open("w", encoding="utf-8")) \

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .. import FqlError
+from ..datafile import load_json
 from . import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
 from .jsonio import dumps, input_lines, loads, missing_input
 
@@ -33,7 +34,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     import actions
 
     try:
-        mapping = actions.compile_mapping(loads(args.mapping.read_text(encoding="utf-8")),
+        mapping = actions.compile_mapping(load_json(args.mapping.read_text(encoding="utf-8")),
                                           extensions=args.extensions)
         trigger = actions.Trigger.parse(args.trigger) if args.trigger else None
     except (actions.MappingError, FqlError) as exc:
