@@ -100,6 +100,8 @@ def _compile_cached(text: str, limits: Limits) -> Expression:
 def compile(text: str, *, limits: Limits = DEFAULT_LIMITS) -> Expression:
     """Parse, check and plan ``text`` once; raises :class:`~fql.FqlSyntaxError`,
     :class:`~fql.FqlTypeError` or :class:`~fql.FqlLimitError` with a span."""
+    if type(text) is not str:  # the cache would hash it first: a list is a TypeError there
+        return Expression(parse(text, limits=limits), None)
     return _compile_cached(text, limits)
 
 
