@@ -117,3 +117,54 @@ def test_map_properties_to_the_largest_array_index_allocates_nothing():
         _write_index(2**32 - 2, [])
     # a key that is no array index is a property JSON never shows: nothing to allocate
     assert _write_index(2**32 - 1, [])["properties"]["items"] == []
+
+
+def _deep_list(levels: int) -> list:
+    value: list = []
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize("value", [_deep_list(1000), "cyclic"])
+def test_string_of_a_deep_or_cyclic_value_is_an_event_error(backend, value):
+    if value == "cyclic":
+        value = []
+        value.append(value)
+    program = backend.program(fql.compile("string(a)"))
+    with pytest.raises(fql.FqlEventError):
+        program.evaluate({"a": value})
+
+
+def test_string_of_a_number_beyond_the_double_range(backend):
+    program = backend.program(fql.compile("string(a)"))
+    assert program.evaluate({"a": 10**400}) == "Infinity"
+    assert program.evaluate({"a": -(10**400)}) == "-Infinity"
+
+
+@pytest.mark.parametrize("value", [[1], {}, None, 5, b"type = 'a'"])
+def test_compile_of_a_non_string_is_an_fql_error(value):
+    with pytest.raises(fql.FqlSyntaxError) as info:
+        fql.compile(value)
+    assert info.value.code == "FQL100"
+
+
+def test_json_encode_of_a_non_string_key_is_an_input_error(backend):
+    import actions
+    from actions.mapping import MappingInputError
+
+    mapping = actions.compile_mapping(
+        {"x": {"@json": {"mode": "encode", "value": {"@path": "$.p"}}}})
+    with pytest.raises(MappingInputError):
+        backend.mapping(mapping).apply({"p": {1: "a"}})
+
+
+def test_a_long_string_mapping_is_refused_before_it_spreads():
+    import actions
+    from fql.limits import DEFAULT_MAPPING_LIMITS
+
+    limit = DEFAULT_MAPPING_LIMITS.max_mapping_values
+    assert len(actions.compile_mapping("x" * (limit - 1)).apply({})) == limit - 1
+    with pytest.raises(actions.MappingError) as info:
+        actions.compile_mapping("x" * 1_000_000)
+    assert "max_mapping_values" in str(info.value)
