@@ -395,6 +395,9 @@ class Router:
             event = json_copy(dict(event), DEFAULT_EVENT_DEPTH)
         except FqlEventError as exc:
             return self._everywhere(INVALID_EVENT, f"{exc.code} {exc.message}")
+        except Exception as exc:  # a Mapping (or dict subclass) whose own methods fail
+            return self._everywhere(INVALID_EVENT, f"the event cannot be read: "
+                                                   f"{type(exc).__name__}: {exc}")
         if self.source_error is not None:
             return self._everywhere(INVALID_RULE, self.source_error)
         try:

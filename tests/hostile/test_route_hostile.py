@@ -4,6 +4,7 @@ non-JSON event is an "Invalid event" for every destination (RouteResult docs).""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -70,3 +71,21 @@ def test_depth_limit_boundary(router):
 def test_a_huge_number_is_still_an_event(router):
     result = router.route({**BASE, "properties": {"revenue": 10**400}})
     assert all(d.reason != INVALID_EVENT for d in result.deliveries)
+
+
+class _BrokenMapping(Mapping):
+    """A caller's own Mapping type whose reads fail."""
+
+    def __getitem__(self, key):
+        raise RuntimeError("broken")
+
+    def __iter__(self):
+        return iter(["type"])
+
+    def __len__(self):
+        return 1
+
+
+def test_a_mapping_that_fails_when_read_is_an_invalid_event(router):
+    result = router.route(_BrokenMapping())
+    assert all(d.reason == INVALID_EVENT for d in result.deliveries)
