@@ -110,8 +110,11 @@ def hostile(draw: st.DrawFn) -> tuple[Any, bool]:
         return _nest(value, levels, draw(st.booleans())), False
     if shape == "cyclic":
         return draw(st.sampled_from([_cyclic_list, _cyclic_dict]))(), False
-    if shape == "wide":
-        return {f"k{i}": value for i in range(draw(st.sampled_from([1000, 50_000])))}, True
+    if shape == "wide":  # one drawn value among many small ones, so a failing example
+        # prints in bounded space (50,000 references to a 1 MB string would print 50 GB)
+        wide: dict[str, Any] = {f"k{i}": i for i in range(draw(st.sampled_from([1000, 50_000])))}
+        wide["value"] = value
+        return wide, True
     return value, True
 
 
