@@ -65,6 +65,34 @@ MAX_ARRAY_INDEX: Final = 2**32 - 2
 EXPONENT_FROM: Final = 1e21
 
 
+# The built-in members a JS property read reaches besides a JSON value's own keys
+# (Node 20's ``Object.getOwnPropertyNames`` of each prototype): ``{}.toString``,
+# ``[].map``, ``"x".trim``. A path such as ``properties.constructor`` finds one in
+# Segment's JavaScript, so each dialect's walker needs to know them.
+OBJECT_MEMBERS = frozenset((
+    "constructor", "__proto__", "hasOwnProperty", "isPrototypeOf", "propertyIsEnumerable",
+    "toLocaleString", "toString", "valueOf", "__defineGetter__", "__defineSetter__",
+    "__lookupGetter__", "__lookupSetter__"))
+ARRAY_MEMBERS = OBJECT_MEMBERS | frozenset((
+    "at", "concat", "copyWithin", "entries", "every", "fill", "filter", "find",
+    "findIndex", "findLast", "findLastIndex", "flat", "flatMap", "forEach", "includes",
+    "indexOf", "join", "keys", "lastIndexOf", "map", "pop", "push", "reduce",
+    "reduceRight", "reverse", "shift", "slice", "some", "sort", "splice", "toReversed",
+    "toSorted", "toSpliced", "unshift", "values", "with"))
+STRING_MEMBERS = OBJECT_MEMBERS | frozenset((
+    "at", "anchor", "big", "blink", "bold", "charAt", "charCodeAt", "codePointAt",
+    "concat", "endsWith", "fixed", "fontcolor", "fontsize", "includes", "indexOf",
+    "isWellFormed", "italics", "lastIndexOf", "link", "localeCompare", "match",
+    "matchAll", "normalize", "padEnd", "padStart", "repeat", "replace", "replaceAll",
+    "search", "slice", "small", "split", "startsWith", "strike", "sub", "substr",
+    "substring", "sup", "toLocaleLowerCase", "toLocaleUpperCase", "toLowerCase",
+    "toUpperCase", "toWellFormed", "trim", "trimEnd", "trimLeft", "trimRight",
+    "trimStart"))
+NUMBER_MEMBERS = OBJECT_MEMBERS | frozenset(
+    ("toExponential", "toFixed", "toPrecision"))
+FUNCTION_MEMBERS = OBJECT_MEMBERS | frozenset(("apply", "bind", "call"))
+
+
 def js_truthy(value: Any) -> bool:
     """JS truthiness: ``0``, NaN, ``""``, ``null``, ``undefined``, ``false`` are falsy;
     every object and array (even empty) is truthy."""
