@@ -32,7 +32,8 @@ MD5-derived uniform real tsub *describes* rather than its hex-text arithmetic (q
 are compiled, so a malformed transformer after a ``drop`` is an error even though tsub
 would never reach it. ``mode="tsub"`` answers what the browser answers: matchers through
 :mod:`fql.tsub_ir`, the device-mode sampler, invalid transformers reported when reached.
-The ``fql lint`` rule FLT120 reports matchers whose two readings differ.
+The ``fql lint`` rule FLT130 reports matchers whose two readings differ, with an example
+event (:func:`reading_difference`).
 
 The rule JSON may carry fields tsub does not read (a matcher's ``config.expr``, the FQL
 text its IR was compiled from); they are accepted and ignored, as tsub ignores them.
