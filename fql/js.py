@@ -157,6 +157,45 @@ def js_number(value: float | int) -> str:
     return sign + body
 
 
+_DECIMAL = re.compile(r"[+-]?(?:Infinity|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)")
+_RADIX = {"0x": 16, "0X": 16, "0o": 8, "0O": 8, "0b": 2, "0B": 2}
+
+
+def _double(value: int | float) -> float:
+    """A number as the JS double it is (``±inf`` beyond the double range)."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
+def js_to_number(value: Any) -> float:
+    """JS ``Number(value)`` for a JSON value: strings parsed as JS parses numeric
+    literals (trimmed, ``""`` is 0, ``0x``/``0o``/``0b``, ``Infinity``), arrays through
+    their ``String()``, objects and :data:`UNDEFINED` NaN."""
+    if value is UNDEFINED or isinstance(value, dict):
+        return math.nan
+    if value is None or value is False:
+        return 0.0
+    if value is True:
+        return 1.0
+    if isinstance(value, (int, float)):
+        return _double(value)
+    text = js_trim(value if isinstance(value, str) else js_string(value))
+    if not text:
+        return 0.0
+    if _DECIMAL.fullmatch(text):
+        return float(text)
+    base = _RADIX.get(text[:2])
+    if base is not None and len(text) > 2:
+        try:
+            return _double(int(text[2:], base))
+        except ValueError:
+            return math.nan
+    return math.nan
+
+
+
 def js_int(value: int) -> int | float:
     """The integer a JS double holds for ``value``, written with the digits JS prints
     (so ``12345678901234567890`` becomes ``12345678901234567000``); beyond the double
