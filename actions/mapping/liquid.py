@@ -25,13 +25,13 @@ import time
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
-from urllib.parse import quote
 
-from fql.js import MAX_SAFE_INTEGER, UNDEFINED, js_int, js_number
+from fql.js import MAX_SAFE_INTEGER, js_int, js_number
 
 from .errors import MappingRuntimeError
 from .limits import MappingLimits
-from .runtime import json_stringify
+from .liquid_js import disabled_filter_error, disabled_tag
+from .liquid_js import install as install_liquidjs
 
 #: liquid-directive.ts ``disabledTags`` and ``disabledFilters``.
 DISABLED_TAGS = ("case", "for", "include", "layout", "render", "tablerow")
@@ -41,40 +41,6 @@ DISABLED_FILTERS = (
     "reject_exp", "reverse", "sort", "sort_natural", "uniq", "where_exp", "type",
 )  # fmt: skip
 
-
-#: Filters that read their input as a string: liquidjs converts it with its
-#: ``stringify`` (the output rules below), python-liquid with Python's ``str``.
-STRING_FILTERS = frozenset(
-    [
-        "append",
-        "prepend",
-        "capitalize",
-        "downcase",
-        "upcase",
-        "escape",
-        "escape_once",
-        "lstrip",
-        "rstrip",
-        "strip",
-        "strip_html",
-        "strip_newlines",
-        "remove",
-        "remove_first",
-        "remove_last",
-        "replace",
-        "replace_first",
-        "replace_last",
-        "split",
-        "truncate",
-        "truncatewords",
-        "url_decode",
-        "base64_encode",
-        "base64_decode",
-        "base64_url_safe_encode",
-        "base64_url_safe_decode",
-        "squish",
-    ]
-)
 
 # A key spelled like a Liquid keyword after a dot (``properties.empty``) is a plain
 # property in liquidjs; python-liquid reads the keyword. Such keys are rewritten to
@@ -113,35 +79,18 @@ def liquid_string(value: Any) -> str:
 
 def _disabled(name: str) -> Callable[..., Any]:
     def disabled(*_args: Any, **_kwargs: Any) -> Any:
-        raise MappingRuntimeError(f'filter "{name}" is disabled')
+        raise disabled_filter_error(name)
 
     return disabled
 
 
-def _url_encode(value: Any) -> str:
-    """liquidjs ``url_encode``: ``encodeURIComponent`` with spaces as ``+``."""
-    return quote(liquid_string(value), safe="!'()*-._~").replace("%20", "+")
-
-
-def _json(value: Any, *_args: Any) -> str:
-    """liquidjs ``json``: ``JSON.stringify``."""
-    text = json_stringify(
-        value if not value.__class__.__name__.endswith("Undefined") else None, 128
-    )
-    return "" if text is UNDEFINED else str(text)
-
-
 def _guarded(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
-    """A filter that first checks the render's deadline, then the size of its result;
-    string filters first convert their input the liquidjs way."""
-    as_string = name in STRING_FILTERS
+    """A filter that first checks the render's deadline, then the size of its result."""
 
     def guarded(*args: Any, **kwargs: Any) -> Any:
         deadline, cap = _budget.get()
         if time.monotonic() > deadline:
             raise MappingRuntimeError("liquid render time limit exceeded")
-        if as_string and args and not isinstance(args[0], str):
-            args = (liquid_string(args[0]), *args[1:])
         result = func(*args, **kwargs)
         if isinstance(result, str) and len(result) > cap:
             raise MappingRuntimeError(f'filter "{name}" output exceeds {cap} characters')
@@ -187,16 +136,15 @@ def _environment() -> Any:
             super().setup_tags_and_filters(extra=extra)
             self.add_tag(JsOutput)
             self.add_tag(JsEcho)
+            install_liquidjs(self)  # liquidjs's filters, tags and reads (liquid_js.py)
             for tag in DISABLED_TAGS:
-                self.tags.pop(tag, None)
-            self.filters["url_encode"] = _url_encode
-            self.filters["json"] = _json
+                self.add_tag(disabled_tag(tag))
             for name, func in list(self.filters.items()):
                 self.filters[name] = _guarded(name, func)
             for name in DISABLED_FILTERS:
                 self.filters[name] = _disabled(name)
 
-    return SegmentEnvironment()
+    return SegmentEnvironment(strict_filters=False)  # liquidjs skips unknown filters
 
 
 def compile_liquid(template: str, where: str, limits: MappingLimits) -> Callable[[Any], str]:
