@@ -196,6 +196,38 @@ def js_to_number(value: Any) -> float:
 
 
 
+def _primitive(value: Any) -> Any:
+    """``ToPrimitive`` for a JSON value: arrays and objects become their ``String()``."""
+    if isinstance(value, (list, dict)):
+        return js_string(value)
+    return value
+
+
+def js_less_than(left: Any, right: Any) -> bool | None:
+    """JS ``left < right`` (the abstract relational comparison): two strings compare
+    by UTF-16 code units, anything else as numbers (``Number()``); ``None`` stands for
+    the comparison's *undefined* (a NaN was involved), which ``<`` and ``<=`` both
+    treat as false."""
+    a, b = _primitive(left), _primitive(right)
+    if isinstance(a, str) and isinstance(b, str):
+        return utf16_text(a) < utf16_text(b)
+    x, y = js_to_number(a), js_to_number(b)
+    if x != x or y != y:
+        return None
+    return x < y
+
+
+def js_compare(op: str, left: Any, right: Any) -> bool:
+    """JS ``left op right`` for ``op`` one of ``< <= > >=``."""
+    if op == "<":
+        return js_less_than(left, right) is True
+    if op == ">":
+        return js_less_than(right, left) is True
+    if op == "<=":
+        return js_less_than(right, left) is False
+    return js_less_than(left, right) is False
+
+
 def js_int(value: int) -> int | float:
     """The integer a JS double holds for ``value``, written with the digits JS prints
     (so ``12345678901234567890`` becomes ``12345678901234567000``); beyond the double
@@ -375,6 +407,20 @@ def utf16_units(text: str) -> list[str]:
         else:
             units.append(ch)
     return units
+
+
+_SURROGATE_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
+
+
+def join_surrogates(text: str) -> str:
+    """``text`` with each surrogate pair written as its one character, the inverse of
+    :func:`utf16_text` (lone surrogates stay): JS builds strings unit by unit, so a
+    pair can come out of two separate pieces."""
+    if _SURROGATE_PAIR.search(text) is None:
+        return text
+    return _SURROGATE_PAIR.sub(
+        lambda m: chr(0x10000 + ((ord(m.group()[0]) - 0xD800) << 10)
+                      + (ord(m.group()[1]) - 0xDC00)), text)
 
 
 #: The characters ``String.prototype.trim`` removes: WhiteSpace and LineTerminator

@@ -26,11 +26,11 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from fql.js import MAX_SAFE_INTEGER, js_int, js_number
+from fql.js import MAX_SAFE_INTEGER, join_surrogates, js_int, js_number
 
 from .errors import MappingRuntimeError
 from .limits import MappingLimits
-from .liquid_js import disabled_filter_error, disabled_tag
+from .liquid_js import disabled_filter_error, disabled_tag, rewire
 from .liquid_js import install as install_liquidjs
 
 #: liquid-directive.ts ``disabledTags`` and ``disabledFilters``.
@@ -46,6 +46,8 @@ DISABLED_FILTERS = (
 # property in liquidjs; python-liquid reads the keyword. Such keys are rewritten to
 # bracket form inside tags and outputs before parsing.
 _MARKUP = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
+#: liquidjs ignores a ``|`` with no filter after it (``{{ x | }}``).
+_EMPTY_FILTER = re.compile(r"\|\s*(?=-?\}\}\Z)")
 _KEYWORD_KEY = re.compile(r"(?<=[\w\]])\.(empty|blank|nil|null|true|false|and|or|contains|in)\b")
 
 
@@ -70,7 +72,7 @@ def liquid_string(value: Any) -> str:
         return js_number(value if abs(value) <= MAX_SAFE_INTEGER else js_int(value))
     if isinstance(value, float):
         return js_number(value)
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, (list, tuple, range)):
         return "".join(liquid_string(item) for item in value)
     if isinstance(value, dict):
         return "[object Object]"
@@ -155,9 +157,10 @@ def compile_liquid(template: str, where: str, limits: MappingLimits) -> Callable
     from liquid.exceptions import LiquidError
 
     try:
-        parsed = env.from_string(
-            _MARKUP.sub(lambda m: _KEYWORD_KEY.sub(r'["\1"]', m.group()), template)
-        )
+        parsed = rewire(env.from_string(
+            _MARKUP.sub(lambda m: _EMPTY_FILTER.sub(
+                "", _KEYWORD_KEY.sub(r'["\1"]', m.group())), template)
+        ))
     except LiquidError as exc:
         raise MappingRuntimeError(_message(exc), path=where) from None
 
@@ -168,7 +171,7 @@ def compile_liquid(template: str, where: str, limits: MappingLimits) -> Callable
         start = time.monotonic()
         token = _budget.set((start + budget_ms / 1000.0, cap))
         try:
-            text = parsed.render(payload if isinstance(payload, dict) else {})
+            text = join_surrogates(parsed.render(payload if isinstance(payload, dict) else {}))
         except MappingRuntimeError as exc:
             raise MappingRuntimeError(exc.problems[0].message, path=where) from None
         except (LiquidError, ArithmeticError, ValueError, TypeError) as exc:

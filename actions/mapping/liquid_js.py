@@ -24,14 +24,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import calendar
 import contextlib
-import datetime as dt
 import hashlib
 import hmac
 import math
 import random
 import re
+import time
 import unicodedata
 from collections.abc import Callable
 from typing import Any, Final
@@ -40,6 +39,8 @@ from urllib.parse import quote
 from fql.js import (
     JS_WHITESPACE,
     UNDEFINED,
+    join_surrogates,
+    js_compare,
     js_json,
     js_string,
     js_to_number,
@@ -106,10 +107,8 @@ def _units(text: str) -> str:
     return utf16_text(text)
 
 
-def _from_units(text: str) -> str:
-    """Units back to text: surrogate pairs rejoined; lone surrogates stay."""
-    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass") \
-        if any("\ud800" <= ch <= "\udfff" for ch in text) else text
+#: Units back to text: surrogate pairs rejoined; lone surrogates stay.
+_from_units = join_surrogates
 
 
 # --- math ---
@@ -749,17 +748,35 @@ _ISO: Final = re.compile(
 _WORD: Final = re.compile(r"[A-Za-z]+|\d+|[+-]\d+|\S")
 
 
+def _days_from_civil(year: int, month: int, day: int) -> int:
+    """Days since 1970-01-01 of a proleptic Gregorian date (any year, as JS's Date)."""
+    year -= month <= 2
+    era = year // 400
+    yoe = year - era * 400
+    doy = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+def _civil_from_days(days: int) -> tuple[int, int, int]:
+    days += 719468
+    era = days // 146097
+    doe = days - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    day = doy - (153 * mp + 2) // 5 + 1
+    month = mp + (3 if mp < 10 else -9)
+    return yoe + era * 400 + (month <= 2), month, day
+
+
 def _utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0,
          ms: int = 0) -> float | None:
     """Milliseconds since the epoch of a UTC date, or None when out of range."""
-    if not (1 <= month <= 12 and 1 <= day <= 31 and hour <= 24 and minute < 60 and second < 60):
-        return None
-    if day > calendar.monthrange(year, month)[1] if 1 <= year <= 9999 else day > 31:
-        return None
-    days = (dt.date(year, month, 1) - dt.date(1970, 1, 1)).days + day - 1 \
-        if 1 <= year <= 9999 else None
-    if days is None:
-        return None
+    if not (1 <= month <= 12 and 1 <= day <= 31 and hour <= 24 and minute < 60
+            and second < 60):
+        return None  # V8 lets a day up to 31 run into the next month (Feb 30 is Mar 1)
+    days = _days_from_civil(year, month, day)
     return ((days * 24 + hour) * 60 + minute) * 60000.0 + second * 1000.0 + ms
 
 
@@ -852,14 +869,42 @@ def _parse_legacy(text: str) -> float | None:
     return None if when is None else when - offset * 60000.0
 
 
-def _to_date(value: Any) -> dt.datetime | None:
+class JsDate:
+    """A UTC instant broken into the fields ``strftime`` reads (JS ``Date`` range, so
+    years beyond 9999 work, unlike ``datetime``)."""
+
+    __slots__ = (
+        "day",
+        "epoch_ms",
+        "hour",
+        "minute",
+        "month",
+        "ms",
+        "second",
+        "weekday",
+        "yday",
+        "year",
+    )
+
+    def __init__(self, epoch_ms: float) -> None:
+        self.epoch_ms = epoch_ms
+        days, rest = divmod(int(epoch_ms), 86400000)
+        self.year, self.month, self.day = _civil_from_days(days)
+        self.hour, rest = divmod(rest, 3600000)
+        self.minute, rest = divmod(rest, 60000)
+        self.second, self.ms = divmod(rest, 1000)
+        self.weekday = (days + 4) % 7  # JS getDay: 1970-01-01 was a Thursday (4)
+        self.yday = days - _days_from_civil(self.year, 1, 1) + 1
+
+
+def _to_date(value: Any) -> JsDate | None:
     value = js_value(value)
     if _is_nil(value):
         return None
     ms: float | None
     if isinstance(value, str):
         if value in ("now", "today"):
-            ms = dt.datetime.now(dt.timezone.utc).timestamp() * 1000.0
+            ms = float(math.floor(time.time() * 1000.0))
         elif value.isascii() and value.isdigit():
             ms = float(value) * 1000.0
         else:
@@ -874,8 +919,7 @@ def _to_date(value: Any) -> dt.datetime | None:
         ms = None
     if ms is None or not math.isfinite(ms) or abs(ms) > 8.64e15:
         return None
-    ms = float(math.trunc(ms))
-    return dt.datetime(1970, 1, 1) + dt.timedelta(milliseconds=ms)
+    return JsDate(float(math.trunc(ms)))
 
 
 _FORMAT: Final = re.compile(r"%([-_0^#:]+)?(\d+)?([EO])?(.)", re.S)
@@ -884,10 +928,9 @@ _PAD: Final = {"d": 2, "e": 2, "H": 2, "I": 2, "j": 3, "k": 2, "l": 2, "L": 3, "
 _PAD_SPACE: Final = set("aAbBceklpP")
 
 
-def _week(d: dt.datetime, start: int) -> str:
-    weekday = (d.weekday() + 1) % 7  # JS getDay: Sunday 0
-    now = d.timetuple().tm_yday + (start - weekday)
-    jan1 = (dt.datetime(d.year, 1, 1).weekday() + 1) % 7
+def _week(d: JsDate, start: int) -> str:
+    now = d.yday + (start - d.weekday)
+    jan1 = (_days_from_civil(d.year, 1, 1) + 4) % 7
     then = 7 - jan1 + start
     return str(math.floor((now - then) / 7) + 1)
 
@@ -898,10 +941,10 @@ def _ordinal(day: int) -> str:
     return {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
 
 
-def _code(d: dt.datetime, conv: str, flags: str, width: str | None) -> str | None:
-    js_day = (d.weekday() + 1) % 7
+def _code(d: JsDate, conv: str, flags: str, width: str | None) -> str | None:
+    js_day = d.weekday
     hour12 = str(d.hour % 12 or 12)
-    ms = d.microsecond // 1000
+    ms = d.ms
     offset = "+00:00" if ":" in flags else "+0000"
     table: dict[str, Callable[[], Any]] = {
         "a": lambda: _DAYS[js_day][:3], "A": lambda: _DAYS[js_day],
@@ -910,13 +953,13 @@ def _code(d: dt.datetime, conv: str, flags: str, width: str | None) -> str | Non
         "c": lambda: f"{d.month}/{d.day}/{d.year}, {hour12}:{d.minute:02d}:{d.second:02d} "
                      f"{'AM' if d.hour < 12 else 'PM'}",
         "C": lambda: int(str(d.year)[:2]), "d": lambda: d.day, "e": lambda: d.day,
-        "H": lambda: d.hour, "I": lambda: hour12, "j": lambda: d.timetuple().tm_yday,
+        "H": lambda: d.hour, "I": lambda: hour12, "j": lambda: d.yday,
         "k": lambda: d.hour, "l": lambda: hour12, "L": lambda: ms, "m": lambda: d.month,
         "M": lambda: d.minute,
         "N": lambda: f"{ms:03d}"[: int(width or 9) or 9].ljust(int(width or 9) or 9, "0"),
         "p": lambda: "AM" if d.hour < 12 else "PM", "P": lambda: "am" if d.hour < 12 else "pm",
         "q": lambda: _ordinal(d.day),
-        "s": lambda: int(_js_round((d - dt.datetime(1970, 1, 1)).total_seconds())),
+        "s": lambda: int(_js_round(d.epoch_ms / 1000.0)),
         "S": lambda: d.second, "u": lambda: js_day or 7, "U": lambda: _week(d, 0),
         "w": lambda: js_day, "W": lambda: _week(d, 1),
         "x": lambda: f"{d.month}/{d.day}/{d.year}",
@@ -928,7 +971,7 @@ def _code(d: dt.datetime, conv: str, flags: str, width: str | None) -> str | Non
     return None if produce is None else str(produce())
 
 
-def strftime(d: dt.datetime, fmt: str) -> str:
+def strftime(d: JsDate, fmt: str) -> str:
     """liquidjs's ``strftime`` (flags ``- _ 0 ^ # :``, widths, ``E``/``O`` ignored) for
     a UTC date."""
     out: list[str] = []
@@ -1051,6 +1094,8 @@ def install(env: Any) -> None:
     parts = _engine_parts()
     env.add_tag(parts.NotFound)
     env.add_tag(parts.Block)
+    env.add_tag(parts.Stop("break"))
+    env.add_tag(parts.Stop("continue"))
     env.template_class = parts.Template
     env.suppress_blank_control_flow_blocks = False
 
@@ -1072,6 +1117,7 @@ class _Parts:
     Template: Any
     Disabled: Any
     FilterError: Any
+    Stop: Any
 
 
 _PARTS: list[_Parts] = []
@@ -1083,7 +1129,8 @@ def _engine_parts() -> _Parts:
         return _PARTS[0]
     from liquid import BoundTemplate, RenderContext
     from liquid.ast import Node
-    from liquid.exceptions import FilterArgumentError, LiquidSyntaxError
+    from liquid.exceptions import FilterArgumentError, LiquidSyntaxError, StopRender
+    from liquid.parser import get_parser
     from liquid.tag import Tag
     from liquid.token import TOKEN_EXPRESSION, TOKEN_ILLEGAL, TOKEN_TAG
 
@@ -1100,8 +1147,9 @@ def _engine_parts() -> _Parts:
         block = False
 
         def parse(self, stream: Any) -> Any:
-            token = stream.expect(TOKEN_TAG)
-            raise PositionedSyntaxError(f'tag "{token.value}" not found', token=token)
+            token = stream.current  # a tag, or python-liquid's own `doc` block token
+            name = token.value if token.kind == TOKEN_TAG else token.kind
+            raise PositionedSyntaxError(f'tag "{name}" not found', token=token)
 
     class Disabled(Tag):
         block = False
@@ -1130,12 +1178,30 @@ def _engine_parts() -> _Parts:
         end = "endblock"
 
         def parse(self, stream: Any) -> Any:
-            token = stream.expect(TOKEN_TAG)
-            if stream.peek.kind == TOKEN_EXPRESSION:
+            token = stream.eat(TOKEN_TAG)
+            if stream.current.kind == TOKEN_EXPRESSION:  # the block's name
                 next(stream)
-            next(stream)
-            body = self.env.parser.parse_block(stream, (self.end,))
+            body = get_parser(self.env).parse_block(stream, (self.end,))
+            stream.expect(TOKEN_TAG, value=self.end)
             return BlockRender(token, body)
+
+    class StopNode(Node):
+        __slots__ = ()
+
+        def render_to_output(self, context: Any, buffer: Any) -> int:
+            raise StopRender
+
+    class StopTag(Tag):
+        """``break``/``continue`` outside a loop (loops are disabled): liquidjs stops
+        rendering there, keeping what was written."""
+
+        block = False
+
+        def parse(self, stream: Any) -> Any:
+            return StopNode(stream.current)
+
+    def stop(name: str) -> type:
+        return type(f"Stop_{name}", (StopTag,), {"name": name})
 
     class JsContext(RenderContext):
         def get_item(self, obj: Any, key: Any) -> Any:
@@ -1149,7 +1215,7 @@ def _engine_parts() -> _Parts:
 
     parts = _Parts()
     parts.NotFound, parts.Block, parts.Template = NotFound, Block, Template
-    parts.Disabled, parts.FilterError = Disabled, FilterError
+    parts.Disabled, parts.FilterError, parts.Stop = Disabled, FilterError, stop
     _PARTS.append(parts)
     return parts
 
@@ -1169,3 +1235,75 @@ def _read_key(obj: Any, key: Any) -> Any:
     if not isinstance(key, str):
         return UNDEFINED
     return read_property(obj, key)
+
+
+def _comparable(value: Any) -> bool:
+    """python-liquid's ``empty``/``blank`` (liquidjs's comparable drops)."""
+    return hasattr(value, "__liquid__") or value.__class__.__name__ in ("Empty", "Blank")
+
+
+def liquid_contains(left: Any, right: Any) -> bool:
+    """liquidjs ``contains``: an array holds an equal element, a string holds
+    ``String(right)``; anything else (objects included) is false."""
+    left = js_value(left)
+    if isinstance(left, list):
+        return any(liquid_equals(item, right) for item in left)
+    if isinstance(left, str):
+        right = js_value(right)
+        return _units(js_string(right) if not isinstance(right, str) else right) in _units(left)
+    return False
+
+
+_REWIRED: list[dict[type, type]] = []
+
+
+def _rewired_classes() -> dict[type, type]:
+    if _REWIRED:
+        return _REWIRED[0]
+    from liquid.builtin.expressions import logical
+
+    def relational(base: type, op: str, swap: bool) -> type:
+        def evaluate(self: Any, context: Any) -> object:
+            left, right = self.left.evaluate(context), self.right.evaluate(context)
+            if _comparable(left) or _comparable(right):
+                return base.evaluate(self, context)
+            if swap:
+                left, right = right, left
+            return js_compare(op, js_value(left), js_value(right))
+
+        return type(f"Js{base.__name__}", (base,), {"__slots__": (), "evaluate": evaluate})
+
+    def contains_evaluate(self: Any, context: Any) -> object:
+        return liquid_contains(self.left.evaluate(context), self.right.evaluate(context))
+
+    classes = {
+        logical.LtExpression: relational(logical.LtExpression, "<", False),
+        logical.GtExpression: relational(logical.GtExpression, ">", False),
+        logical.LeExpression: relational(logical.LeExpression, "<=", False),
+        logical.GeExpression: relational(logical.GeExpression, ">=", False),
+        logical.ContainsExpression: type("JsContainsExpression", (logical.ContainsExpression,),
+                                         {"__slots__": (), "evaluate": contains_evaluate}),
+    }
+    _REWIRED.append(classes)
+    return classes
+
+
+def rewire(template: Any) -> Any:
+    """Give a parsed template liquidjs's comparisons: ``<``, ``<=``, ``>``, ``>=``
+    compare as JS does (``"42" > 5`` is true; python-liquid raises) and ``contains``
+    is false on objects. Each expression node's class is swapped for a subclass that
+    only overrides ``evaluate`` (no new state)."""
+    classes = _rewired_classes()
+    context = template.context_class(template) if hasattr(template, "context_class") else None
+    nodes = list(template.nodes)
+    while nodes:
+        node = nodes.pop()
+        expressions = list(node.expressions())
+        while expressions:
+            expression = expressions.pop()
+            swap = classes.get(type(expression))
+            if swap is not None:
+                expression.__class__ = swap
+            expressions.extend(expression.children())
+        nodes.extend(node.children(context, include_partials=False))
+    return template

@@ -172,7 +172,18 @@ const SPECIFIC = [
   '{{ properties.s | upcase | downcase | capitalize | append: "!" | prepend: "> " }}', 'x'.repeat(1000), 'x'.repeat(1001),
   '{{ "a" | append: "b" | append: "c" }}'.padEnd(1000, ' '), '{% assign a = (1..5) %}{{ a | join: "," }}',
   '{% assign a = "1,2,3" | split: "," %}{{ a[1] }}{{ a.size }}', '{{ properties.sarr | join: ", " | upcase }}',
-  '{% if properties.objs[0].name == "a" %}first a{% endif %}', '{{ properties.arr | first | plus: properties.arr.last }}'
+  '{% if properties.objs[0].name == "a" %}first a{% endif %}', '{{ properties.arr | first | plus: properties.arr.last }}',
+  // added later: whitespace-only blocks, where on values, comparisons of mixed types
+  '{% if properties.t %}  {% endif %}|', '{% unless properties.fa %} \n {% endunless %}|', 'a{% break %}b',
+  '{{ properties.objs | where: "v", 2 | json }}', '{{ properties.objs | where: "name", "a" | sum: "v" }}',
+  '{% if properties.s > "A" %}gt{% endif %}', '{% if properties.arr > 2 %}gt{% else %}le{% endif %}',
+  '{% if properties.nil < 1 %}lt{% else %}ge{% endif %}', '{% if properties.missing >= 0 %}ge{% else %}lt{% endif %}',
+  '{% if properties.s contains properties.missing %}c{% else %}nc{% endif %}', '{% if properties.arr contains 1 %}c{% endif %}',
+  '{% if properties.arr contains "1" %}c{% else %}nc{% endif %}', '{% if properties.n contains 7 %}c{% else %}nc{% endif %}',
+  '{{ properties.s | split: "" | size }}', '{{ properties.uni | slice: 10, 2 }}', '{{ properties.uni | truncate: 11 }}',
+  '{{ "now" | date: "%Y" | size }}', '{{ 1e21 | date: "%Y" }}', '{{ -62198755200 | date: "%Y-%m-%d %a" }}',
+  '{{ 253402300800 | date: "%Y-%m-%d %A %j %U %W" }}', '{{ "2024-02-29T23:59:59.999+05:30" | date: "%Y-%m-%d %H:%M:%S.%L" }}',
+  '{{ "2023-02-29" | date: "%Y-%m-%d" }}', '{{ "Feb 30, 2024" | date: "%Y-%m-%d" }}', '{{ "2024-12-31" | date: "%U %W %j %u %w" }}'
 ]
 TEMPLATES.push(...SPECIFIC)
 
