@@ -113,7 +113,17 @@ class _Linter:
             "@flatten": self.flatten,
             "@path": self.path,
             "@arrayPath": self.array_path,
+            # no footgun of their own (their options are walked like any value)
+            "@case": self.no_rule,
+            "@transform": self.no_rule,
+            "@excludeWhenNull": self.no_rule,
+            "@liquid": self.no_rule,
+            "@coalesce": self.no_rule,
         }
+
+    def no_rule(self, value: Any, where: str) -> Iterator[Diagnostic]:
+        """A directive without a footgun rule of its own."""
+        return iter(())
 
     def walk(self, value: Any, where: str) -> Iterator[Diagnostic]:
         if isinstance(value, dict):
