@@ -14,7 +14,7 @@ from typing import Any, Literal, overload
 
 from . import ast, backend
 from .compiler import to_plan
-from .format import format_node
+from .format import format_node, format_path
 from .ir import from_ir as _ir_to_ast
 from .ir import to_ir as _ast_to_ir
 from .limits import DEFAULT_LIMITS, Limits
@@ -77,6 +77,15 @@ class Expression:
     def format(self) -> str:
         """The canonical text."""
         return format_node(self.ast)
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """The event fields the expression reads, as FQL path text
+        (``context.library.version``, escapes included), each once, in source order: what
+        a caller needs to decode (or a REPL to complete) for this rule."""
+        return tuple(dict.fromkeys(
+            format_path(node.segments) for node in ast.walk(self.ast)
+            if isinstance(node, ast.Path)))
 
 
 @lru_cache(maxsize=COMPILE_CACHE_SIZE)

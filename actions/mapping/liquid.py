@@ -189,3 +189,16 @@ def compile_liquid(template: str, where: str, limits: MappingLimits) -> Callable
 
 def _message(exc: BaseException) -> str:
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def liquid_variables(template: str) -> list[str]:
+    """The variable paths a template reads (liquidjs's ``fullVariablesSync``, which the
+    mapping kit's value keys use): ``properties.s``, ``properties.arr[0]``; ``[]`` for a
+    template that does not parse. Order: where each first appears in the text."""
+    from liquid.exceptions import LiquidError
+
+    try:
+        found = _environment().from_string(template).variable_paths()
+    except LiquidError:
+        return []
+    return sorted(found, key=lambda p: (template.find(p) % (len(template) + 1), p))

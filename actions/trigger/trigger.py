@@ -8,14 +8,16 @@ from typing import Any, Literal
 
 import fql
 from fql.backend import kernel
+from fql.format import format_path
 from fql.js import UNDEFINED, js_truthy
 
+from .conditions import NAMED_TYPES, ROOT_OF
 from .errors import TriggerError, TriggerMatchError
 from .expression import to_fql_expression, tree_from_expression
 from .from_fql import to_tree
 from .generate import generate
 from .matcher import ThrownByReference, build
-from .plan import compile_tree
+from .plan import GET_SPLIT, compile_tree
 from .segment_parser import read
 
 Mode = Literal["default", "segment"]
@@ -154,6 +156,34 @@ class Trigger:
         if self._fql is None:
             self._fql = generate(self._tree)
         return self._fql
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """The event fields the trigger reads, as FQL path text (``type``,
+        ``properties.order\\ id``, ``context.page.url``), each once, in tree order. A
+        condition's ``name`` is split as Segment's lookup splits it (on ``.``, ``[``,
+        ``]``); conditions Segment never evaluates (unknown types) read nothing."""
+        found: dict[str, None] = {}
+        stack = [self._tree]
+        while stack:
+            node = stack.pop()
+            if not isinstance(node, dict):
+                continue
+            children = node.get("children")
+            if isinstance(children, list):
+                stack.extend(reversed(children))
+                continue
+            root = ROOT_OF.get(node.get("type"))  # type: ignore[arg-type]
+            if root is None:
+                continue
+            segments: tuple[str, ...] = (root,)
+            if node.get("type") in NAMED_TYPES:
+                name = node.get("name")
+                if not isinstance(name, str) or not GET_SPLIT.findall(name):
+                    continue
+                segments += tuple(GET_SPLIT.findall(name))
+            found.setdefault(format_path(segments))
+        return tuple(found)
 
     def to_fql_expression(self) -> str:
         """FQL text that ``fql.compile`` evaluates exactly like this trigger (guards
