@@ -9,6 +9,7 @@ runner checks all 413 vendored cases in both modes.
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
 
@@ -220,3 +221,49 @@ def test_device_mode_expression_is_immutable_and_checks_input() -> None:
         deep = ["!", deep]
     with pytest.raises(fql.FqlIRError):
         fql.from_ir(json.dumps(deep), mode="tsub").matches(EVENT)
+
+
+@pytest.mark.parametrize(("ir", "documented", "browser"), [
+    (["!=", "properties.nope", {"value": None}], False, True),
+    (["in", {"value": "dark-mode"}, "properties.features"], False, "error FQL505"),
+    (["=", ["typeof", "properties.x"], {"value": "list"}], True, False),
+    (["=", ["length", "properties.s"], {"value": 3}], True, False),
+])
+def test_reading_difference_finds_an_event(ir: Any, documented: Any, browser: Any) -> None:
+    found = fql.tsub.reading_difference(json.dumps(ir))
+    assert found is not None
+    event, fql_answer, tsub_answer = found
+    assert (fql_answer, tsub_answer) == (documented, browser)
+    # the event really shows the difference, in both readings
+    assert fql.from_ir(json.dumps(ir)).matches(event) is documented
+    if browser is not True and browser is not False:
+        with pytest.raises(fql.FqlIRError):
+            fql.from_ir(json.dumps(ir), mode="tsub").matches(event)
+    else:
+        assert fql.from_ir(json.dumps(ir), mode="tsub").matches(event) is browser
+
+
+def test_reading_difference_is_none_when_the_readings_agree() -> None:
+    ir = ["and", ["=", "type", {"value": "track"}], ["contains", "event", {"value": "Order"}]]
+    assert fql.tsub.reading_difference(json.dumps(ir)) is None
+
+
+def test_lint_reports_device_mode_rules_read_differently(tmp_path: Any) -> None:
+    """FLT130, the way TRG101 reports triggers Segment reads differently: one warning per
+    matcher whose two readings differ, naming an event where they do."""
+    from fql.cli import main
+
+    rules = [{"scope": "destinations", "target_type": "x", "destinationName": "Amplitude",
+              "matchers": [
+                  {"type": "fql", "ir": '["!=","properties.plan",{"value":null}]',
+                   "config": {"expr": "properties.plan != null"}},
+                  {"type": "fql", "ir": '["=","type",{"value":"track"}]'}],
+              "transformers": [[{"type": "drop"}], [{"type": "drop"}]]}]
+    path = tmp_path / "rules.json"
+    path.write_text(json.dumps(rules))
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["lint", "--format", "json", str(path)], out, err)
+    found = [d for d in json.loads(out.getvalue()) if d["code"] == "FLT130"]
+    assert code == 1 and len(found) == 1
+    assert found[0]["pointer"] == "/0/matchers/0/ir"
+    assert '{"properties": {}}' in found[0]["message"]

@@ -510,6 +510,99 @@ def _match_none(event: Mapping[str, Any]) -> bool:
     return False
 
 
+# --- the two readings compared (lint rule FLT130) ---
+
+_PROBES: tuple[Any, ...] = (None, True, False, 0, 1, -1, "", "a", "ア", [], ["a"], {})
+
+
+def _literals(ir: Any, found: list[Any], depth: int = 0) -> None:
+    """The scalar literal values an IR mentions (``{"value": v}``), in order."""
+    if depth > 64:
+        return
+    if isinstance(ir, list):
+        for item in ir:
+            _literals(item, found, depth + 1)
+    elif isinstance(ir, dict) and "value" in ir:
+        value = ir["value"]
+        if isinstance(value, list):
+            _literals(value, found, depth + 1)
+        elif not isinstance(value, dict) and value not in found:
+            found.append(value)
+
+
+def _with_value(event: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    """A copy of ``event`` with ``value`` at the dotted ``path`` (``MISSING``: removed)."""
+    out = json_copy(event)
+    target = out
+    keys = path.split(".")
+    for key in keys[:-1]:
+        child_value = target.get(key)
+        if not isinstance(child_value, dict):
+            child_value = {}
+            target[key] = child_value
+        target = child_value
+    if value is MISSING:
+        target.pop(keys[-1], None)
+    else:
+        target[keys[-1]] = value
+    return out
+
+
+def _answer(matcher: Callable[[Mapping[str, Any]], bool], event: dict[str, Any]) -> Any:
+    try:
+        return matcher(event)
+    except FqlError as err:
+        return f"error {err.code}"
+
+
+def reading_difference(ir: Any, *, budget: int = 3000) -> tuple[dict[str, Any], Any, Any] | None:
+    """An event on which the documented reading (``mode="fql"``) and the device-mode
+    reading (``mode="tsub"``) of ``ir`` answer differently, as ``(event, fql answer,
+    tsub answer)`` (an answer is ``True``, ``False`` or ``"error CODE"``), or None when
+    the search finds none. The search tries, within ``budget`` events, the fields the
+    IR reads set to missing, to each literal it mentions (and that literal's text, its
+    number, and a one-element list of it), and to a set of probes (``null``, booleans,
+    ``0``, ``""``, a non-ASCII string, ``[]``, ``{}``): first one field at a time, then
+    pairs. None does not prove the readings agree; IR the documented reading rejects is
+    reported by the loader instead."""
+    default = expression.from_ir(ir)
+    device = expression.from_ir(ir, mode="tsub")
+    paths = [p for p in device.paths if p] or ["event"]
+    literals: list[Any] = []
+    _literals(device.ir, literals)
+    values: list[Any] = [MISSING]
+    for literal in literals:
+        for variant in (literal, js_json(literal) if not isinstance(literal, str) else None,
+                        [literal]):
+            if variant is not None and variant not in values:
+                values.append(variant)
+        if isinstance(literal, str) and literal.lstrip("-").isdigit():
+            values.append(int(literal))
+    values.extend(v for v in _PROBES if v not in values)
+
+    def differs(event: dict[str, Any]) -> tuple[dict[str, Any], Any, Any] | None:
+        fql_answer, tsub_answer = _answer(default.matches, event), _answer(device.matches, event)
+        return (event, fql_answer, tsub_answer) if fql_answer != tsub_answer else None
+
+    tried = 0
+    singles = [(path, value) for path in paths for value in values]
+    for path, value in singles:
+        found = differs(_with_value({}, path, value))
+        tried += 1
+        if found or tried >= budget:
+            return found
+    for i, (path, value) in enumerate(singles):
+        base = _with_value({}, path, value)
+        for other, other_value in singles[i + 1:]:
+            if other == path:
+                continue
+            found = differs(_with_value(base, other, other_value))
+            tried += 1
+            if found or tried >= budget:
+                return found
+    return None
+
+
 # --- the public functions ---
 
 
@@ -646,5 +739,6 @@ __all__ = [
     "compile_matcher",
     "compile_transformers",
     "matches",
+    "reading_difference",
     "transform",
 ]
