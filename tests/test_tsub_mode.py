@@ -165,9 +165,10 @@ def test_semver(version: str, op: str, other: str, expected: bool) -> None:
         expected)
 
 
-def test_matcher_config_and_other_rule_fields_are_accepted() -> None:
-    """Segment's rule JSON carries ``config.expr`` on matchers (and fields tsub never
-    reads); both are accepted and the IR alone decides, as in tsub."""
+def test_matcher_config_is_accepted() -> None:
+    """Segment's rule JSON carries ``config.expr`` on matchers, which tsub never reads:
+    it is accepted and the IR alone decides, as in tsub. A field Segment's JSON does
+    not carry is still an error."""
     matcher = {"type": "fql", "ir": '["=","event",{"value":"Test"}]',
                "config": {"expr": 'event = "Test"'}}
     for mode in ("fql", "tsub"):
@@ -178,10 +179,13 @@ def test_matcher_config_and_other_rule_fields_are_accepted() -> None:
     rules = fql.tsub.RuleSet.load([{
         "scope": "destinations", "target_type": "workspace::project::destination::config",
         "matchers": [matcher], "transformers": [[{"type": "drop"}]],
-        "destinationName": "Amplitude", "id": "rule-1",
+        "destinationName": "Amplitude",
     }])
     assert rules.apply({"event": "Test"}, "Amplitude") is None
     assert rules.apply({"event": "Other"}, "Amplitude") == {"event": "Other"}
+    with pytest.raises(fql.FqlError) as info:
+        fql.tsub.matches({}, {**matcher, "irr": "[]"})
+    assert info.value.code == "FLT100"
 
 
 def test_rule_set_in_device_mode() -> None:

@@ -35,8 +35,9 @@ would never reach it. ``mode="tsub"`` answers what the browser answers: matchers
 The ``fql lint`` rule FLT130 reports matchers whose two readings differ, with an example
 event (:func:`reading_difference`).
 
-The rule JSON may carry fields tsub does not read (a matcher's ``config.expr``, the FQL
-text its IR was compiled from); they are accepted and ignored, as tsub ignores them.
+The rule JSON carries a field tsub never reads, a matcher's ``config`` (``{"expr": ...}``,
+the FQL text the IR was compiled from); it is accepted and ignored, as tsub ignores it.
+Fields Segment's rule JSON does not carry are still errors (FLT100).
 """
 
 from __future__ import annotations
@@ -151,10 +152,11 @@ _CONFIG_MODELS: dict[str, type[_Model]] = {
 
 
 class _RuleModel(BaseModel):
-    """The rule file's own objects accept fields they do not use, as tsub does (it reads
-    only the fields it knows): Segment's rule JSON carries more than tsub reads."""
+    """The rule file's own objects: every field Segment's rule JSON carries (as the CDN
+    settings' ``routingRules`` hold them) and nothing else, so a misspelt
+    ``destinationName`` is an error rather than a rule applied to every destination."""
 
-    model_config = ConfigDict(extra="allow", strict=True, frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
 
 
 class Transformer(_RuleModel):
