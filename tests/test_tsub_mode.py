@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -271,3 +272,24 @@ def test_lint_reports_device_mode_rules_read_differently(tmp_path: Any) -> None:
     assert code == 1 and len(found) == 1
     assert found[0]["pointer"] == "/0/matchers/0/ir"
     assert '{"properties": {}}' in found[0]["message"]
+
+
+_FUZZ = [json.loads(line) for line in
+         (Path(__file__).parent / "golden" / "tsub_device_mode.jsonl").read_text(
+             encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("case", _FUZZ, ids=[c["id"] for c in _FUZZ])
+def test_device_mode_agrees_on_random_rules(case: dict[str, Any]) -> None:
+    """800 random rules and events (``tests/generators/tsub_cases.py``) answered by
+    Segment's device-mode library (``tsub_oracle.mjs``): every answer agrees, errors
+    included."""
+    try:
+        got: dict[str, Any] = {"match": fql.from_ir(case["ir"], mode="tsub").matches(
+            case["event"])}
+    except fql.FqlIRError:
+        got = {"error": True}
+    if "error" in case["expected"]:
+        assert "error" in got, case["ir"]
+    else:
+        assert got == case["expected"], case["ir"]
