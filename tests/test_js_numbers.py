@@ -98,7 +98,7 @@ def _layout_is_javascripts(value: float, text: str) -> None:
         assert not text.endswith("0") and not text.endswith(".")
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=400, deadline=None)
 @given(st.floats(allow_nan=False, allow_infinity=False))
 def test_any_double_prints_shortest_round_trip_digits_in_js_layout(value: float) -> None:
     text = js_number(value)
