@@ -52,6 +52,7 @@ Rule = Callable[[Any, str], Iterator[Diagnostic]]
 
 
 def warn(code: str, path: str, message: str, hint: str | None = None) -> Diagnostic:
+    """A lint finding of severity ``warning`` at the mapping path ``where``."""
     return Diagnostic(code, message, "warning", path=path, hint=hint)
 
 
