@@ -1,6 +1,6 @@
 """``@liquid`` against liquidjs: the differential corpus.
 
-``tests/golden/liquid_corpus.jsonl`` holds 2,521 templates rendered by liquidjs 10.27.2
+``tests/golden/liquid_corpus.jsonl`` holds 2,525 templates rendered by liquidjs 10.27.2
 set up exactly as Segment's mapping kit sets it up (render, parse and memory limits;
 tags ``case for include layout render tablerow`` and the kit's array filters disabled),
 on one event (its first line): every filter liquidjs defines, each on 17 kinds of input
@@ -38,8 +38,6 @@ CASES = _LINES[1:]
 DIFFERENCES = {
     "liquid-2451": "`<>` is `!=` in python-liquid's grammar; liquidjs has no such operator "
                    "(the condition is false)",
-    "liquid-2485": "a second `else` in one `if`: liquidjs rejects the template, python-liquid "
-                   "ignores the extra branch",
 }
 
 
@@ -70,7 +68,7 @@ def test_liquid_corpus_case(case: dict[str, Any]) -> None:
 
 
 def test_corpus_size_and_differences() -> None:
-    assert len(CASES) == 2521
+    assert len(CASES) == 2525
     assert set(DIFFERENCES) <= {c["id"] for c in CASES}
 
 
@@ -108,6 +106,13 @@ def test_numbers_are_javascript_numbers() -> None:
     assert render("{{ -7 | modulo: 3 }}") == {"output": "2"}
     assert render("{{ 0.1 | plus: 0.2 }}") == {"output": "0.30000000000000004"}
     assert render("{{ -2.5 | round }}") == {"output": "-3"}
+
+
+def test_if_branches_out_of_order_are_rejected_as_liquidjs_does() -> None:
+    assert render("{% if properties.t %}a{% else %}b{% else %}c{% endif %}") == {
+        "error": "duplicated else, line:1, col:1"}
+    assert render("{% unless properties.t %}x{% else %}y{% else %}z{% endunless %}") == {
+        "output": "y"}
 
 
 def test_unknown_filter_passes_its_input_through() -> None:

@@ -30,7 +30,7 @@ from fql.js import MAX_SAFE_INTEGER, join_surrogates, js_int, js_number
 
 from .errors import MappingRuntimeError
 from .limits import MappingLimits
-from .liquid_js import disabled_filter_error, disabled_tag, rewire
+from .liquid_js import disabled_filter_error, disabled_tag, if_branch_errors, rewire
 from .liquid_js import install as install_liquidjs
 
 #: liquid-directive.ts ``disabledTags`` and ``disabledFilters``.
@@ -156,6 +156,9 @@ def compile_liquid(template: str, where: str, limits: MappingLimits) -> Callable
     env = _environment()
     from liquid.exceptions import LiquidError
 
+    misordered = if_branch_errors(template)
+    if misordered is not None:
+        raise MappingRuntimeError(misordered, path=where)
     try:
         parsed = rewire(env.from_string(
             _MARKUP.sub(lambda m: _EMPTY_FILTER.sub(

@@ -1307,3 +1307,38 @@ def rewire(template: Any) -> Any:
             expressions.extend(expression.children())
         nodes.extend(node.children(context, include_partials=False))
     return template
+
+
+_TAG: Final = re.compile(r"\{%-?\s*(#|\w+)")
+_OPAQUE: Final = {"raw": re.compile(r"\{%-?\s*endraw\s*-?%\}"),
+                  "comment": re.compile(r"\{%-?\s*endcomment\s*-?%\}")}
+
+
+def if_branch_errors(template: str) -> str | None:
+    """liquidjs's parse errors for an ``if`` whose branches are out of order, which
+    python-liquid accepts (it drops the extra branch): ``duplicated else`` and
+    ``unexpected elsif after else``, at the ``if`` tag's position. (``unless`` keeps
+    its first ``else`` silently in liquidjs too.) ``None`` when there is none."""
+    stack: list[list[Any]] = []  # [tag name, start index, an else seen]
+    index = 0
+    while (m := _TAG.search(template, index)) is not None:
+        name, index = m.group(1), m.end()
+        closer = _OPAQUE.get(name)
+        if closer is not None:
+            end = closer.search(template, index)
+            if end is None:
+                return None  # unterminated: python-liquid reports it
+            index = end.end()
+        elif name in ("if", "unless", "capture", "block"):
+            stack.append([name, m.start(), False])
+        elif name.startswith("end") and stack and stack[-1][0] == name[3:]:
+            stack.pop()
+        elif name in ("else", "elsif") and stack and stack[-1][0] == "if":
+            if stack[-1][2]:
+                message = "duplicated else" if name == "else" else "unexpected elsif after else"
+                start = stack[-1][1]
+                line = template.count("\n", 0, start) + 1
+                column = start - (template.rfind("\n", 0, start) + 1) + 1
+                return f"{message}, line:{line}, col:{column}"
+            stack[-1][2] = name == "else"
+    return None

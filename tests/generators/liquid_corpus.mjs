@@ -183,7 +183,10 @@ const SPECIFIC = [
   '{{ properties.s | split: "" | size }}', '{{ properties.uni | slice: 10, 2 }}', '{{ properties.uni | truncate: 11 }}',
   '{{ "now" | date: "%Y" | size }}', '{{ 1e21 | date: "%Y" }}', '{{ -62198755200 | date: "%Y-%m-%d %a" }}',
   '{{ 253402300800 | date: "%Y-%m-%d %A %j %U %W" }}', '{{ "2024-02-29T23:59:59.999+05:30" | date: "%Y-%m-%d %H:%M:%S.%L" }}',
-  '{{ "2023-02-29" | date: "%Y-%m-%d" }}', '{{ "Feb 30, 2024" | date: "%Y-%m-%d" }}', '{{ "2024-12-31" | date: "%U %W %j %u %w" }}'
+  '{{ "2023-02-29" | date: "%Y-%m-%d" }}', '{{ "Feb 30, 2024" | date: "%Y-%m-%d" }}', '{{ "2024-12-31" | date: "%U %W %j %u %w" }}',
+  '{% unless properties.t %}x{% else %}y{% else %}z{% endunless %}', '{% if properties.t %}x{% else %}y{% elsif properties.fa %}z{% endif %}',
+  'a\n {% if properties.t %}{% if properties.fa %}x{% else %}y{% endif %}{% else %}z{% else %}w{% endif %}',
+  '{% raw %}{% if a %}{% else %}{% else %}{% endraw %}'
 ]
 TEMPLATES.push(...SPECIFIC)
 
