@@ -218,9 +218,11 @@ def test_rules_in_transformations_and_device_mode_rules_are_checked(tmp_path: Pa
     assert code == 1 and f"{rules}:1:{column}: FQL304" in out
     assert out.splitlines()[2].strip() == "^~~~~"  # under `1 = 2`, past the \" escapes
     code, out, _ = run("lint", "--format", "json", str(RULES / "device-mode.json"))
-    [finding] = json.loads(out)
+    finding, device_mode = json.loads(out)
     assert (finding["code"], finding["pointer"]) == ("FQL302", "/0/matchers/0/ir")
     assert finding["message"].endswith('(in `properties.total < "100"`)')
+    # the browser compares numbers only: a string total never passes `<` there (FLT130)
+    assert (device_mode["code"], device_mode["pointer"]) == ("FLT130", "/0/matchers/0/ir")
 
 
 def test_unparsable_files_point_at_the_parse_error(tmp_path: Path) -> None:

@@ -212,7 +212,30 @@ def field_paths(value: Any, prefix: str = "") -> Iterator[str]:
             yield from field_paths(item, path)
 
 
+def rule_paths(repl: Repl) -> list[str]:
+    """The fields the last rule typed reads (``Expression.paths``, ``Trigger.paths``,
+    ``Mapping.paths``), so completion offers them even when the loaded event lacks them;
+    nothing when there is no last rule or it does not compile."""
+    if repl.last is None or repl.last.startswith(":"):
+        return []
+    try:
+        if repl.mode == "trigger":
+            from actions import Trigger
+
+            return list(Trigger.parse(repl.last).paths)
+        if repl.mode == "mapping":
+            import actions
+
+            return [p.removeprefix("$.") for p in
+                    actions.compile_mapping(json.loads(repl.last)).paths]
+        return list(compile(repl.last).paths)
+    except (FqlError, ValueError, ImportError):
+        return []
+
+
 def completions(repl: Repl, word: str) -> list[str]:
-    """Function names and field paths of the loaded event that start with ``word``."""
-    names = [f"{name}(" for name in FUNCTIONS] + sorted(set(field_paths(repl.event)))
+    """Function names, field paths of the loaded event and the fields the last rule
+    reads, that start with ``word``."""
+    paths = set(field_paths(repl.event)) | set(rule_paths(repl))
+    names = [f"{name}(" for name in FUNCTIONS] + sorted(paths)
     return [n for n in names if n.startswith(word)]

@@ -43,6 +43,8 @@ ERROR_CODES: dict[str, str] = {
     "FQL502": "The IR has a shape with no FQL meaning.",
     "FQL503": "A key containing '.' cannot be written in the IR.",
     "FQL504": "The IR nests too deeply.",
+    "FQL505": "Read the device-mode way (mode=\"tsub\"), the IR throws in the browser for "
+              "this event (a null operand, `in` over a non-list, an unknown function).",
     "FQL600": "An event could not be evaluated (reported by `fql filter`, `eval`, `test`).",
     "FQL601": "An event holds a value that is not a JSON type.",
     "FQL602": "An event nests deeper than the evaluator follows (or is cyclic).",
@@ -108,7 +110,7 @@ OTHER_CODES: dict[str, str] = {
     "TRG302": 'Tree nested deeper than 100 levels.',
     "TRG303": 'Printing: malformed tree (error tree, null child, no children list).',
     "TRG310": "Matching: Segment's validate throws here (TriggerMatchError).",
-    "TRG311": 'Matching: the event is not a dict.',
+    "TRG311": 'Matching: the event is not a JSON value.',
     "TRG401": 'Conversion: not a group of conditions.',
     "TRG402": 'Conversion: unknown condition type or operator.',
     "TRG403": 'Conversion: a value with half a surrogate pair.',
@@ -127,6 +129,9 @@ OTHER_CODES: dict[str, str] = {
     "FLT110": "More filters than Segment allows for one destination.",
     "FLT120": "A filter, transformation or device-mode rule whose condition is always "
               "false: it never acts.",
+    "FLT130": "A device-mode matcher that Segment's browser library reads differently from "
+              "the documented FQL: the message gives an event on which the two answers "
+              "differ (check it with `fql.tsub.matches(event, matcher, mode=\"tsub\")`).",
     "FLT200": "Conflicting transformations (TR-05..TR-07).",
     "FLT201": "An invalid property path in a transformation.",
 }

@@ -261,7 +261,30 @@ def _lint_tsub(data: Any) -> list[Diagnostic]:
             condition = from_ir(matcher["ir"]).format()
             found.extend(replace(d, message=f"{d.message} (in `{condition}`)", extra={})
                          for d in _condition_at(f"/{i}/matchers/{j}/ir", condition))
+            found.extend(_device_mode_reading(f"/{i}/matchers/{j}/ir", matcher["ir"]))
     return found
+
+
+def _device_mode_reading(pointer: str, ir: Any) -> list[Diagnostic]:
+    """FLT130 when the browser's reading of a matcher differs from the documented one on
+    some event (found by :func:`fql.tsub.reading_difference`), naming that event."""
+    from ..tsub import reading_difference
+
+    difference = reading_difference(ir)
+    if difference is None:
+        return []
+    event, documented, browser = difference
+    return [Diagnostic(
+        "FLT130",
+        f"analytics.js reads this matcher differently: on {json.dumps(event)} the "
+        f"documented FQL answers {_said(documented)}, the device-mode library "
+        f"{_said(browser)}",
+        "warning", path=pointer,
+        hint='check with fql.tsub.matches(event, matcher, mode="tsub")')]
+
+
+def _said(answer: Any) -> str:
+    return answer if isinstance(answer, str) else json.dumps(answer)
 
 
 def _trigger_at(pointer: str, trigger: Any) -> list[Diagnostic]:
