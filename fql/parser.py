@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from contextvars import ContextVar
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -111,6 +112,32 @@ def split_path(text: str) -> tuple[str, ...]:
     return tuple(segments)
 
 
+NOT_HINT = "negate with '!': write !(...) around the condition"
+
+#: Set by :func:`parse_recovering`: the unknown-function and argument-count errors of
+#: one parse go here, and the call is built anyway, so the checker can report every
+#: one of them and still check the rest of the rule. A context variable, so parses in
+#: other threads raise as usual.
+_RECOVERED: ContextVar[list[FqlSyntaxError] | None] = ContextVar("fql_recovered",
+                                                                 default=None)
+
+
+def _call_error(name: str, arity: int | None, span: Span, args_span: Span,
+                got: int) -> FqlSyntaxError:
+    if name in ("not", "NOT"):
+        return FqlSyntaxError("'not' is not an FQL operator", code="FQL115", span=span,
+                              hint=NOT_HINT)
+    if arity is None:
+        close = difflib.get_close_matches(name, list(FUNCTIONS), n=1)
+        return FqlSyntaxError(
+            f"unknown function {name!r}", code="FQL110", span=span,
+            hint=f"did you mean {close[0]!r}?" if close else
+            f"the functions are: {', '.join(FUNCTIONS)}")
+    return FqlSyntaxError(
+        f"{name}() takes {arity} argument{'s' if arity != 1 else ''}, got {got}",
+        code="FQL111", span=args_span, hint=FUNCTIONS[name].doc)
+
+
 class _Builder(Transformer[Token, ast.Node]):
     """Inline callbacks: each grammar alias builds one AST node with its span."""
 
@@ -146,23 +173,12 @@ class _Builder(Transformer[Token, ast.Node]):
         span = _span(name_tok).merge(_span(children[-1]))
         name = str(name_tok)
         fn = FUNCTIONS.get(name)
-        if fn is None:
-            close = difflib.get_close_matches(name, list(FUNCTIONS), n=1)
-            raise FqlSyntaxError(
-                f"unknown function {name!r}",
-                code="FQL110",
-                span=_span(name_tok),
-                hint=f"did you mean {close[0]!r}?" if close else
-                f"the functions are: {', '.join(FUNCTIONS)}",
-            )
-        if len(args) != fn.arity:
-            raise FqlSyntaxError(
-                f"{name}() takes {fn.arity} argument{'s' if fn.arity != 1 else ''}, "
-                f"got {len(args)}",
-                code="FQL111",
-                span=span,
-                hint=fn.doc,
-            )
+        if fn is None or len(args) != fn.arity:
+            error = _call_error(name, fn.arity if fn else None, _span(name_tok), span, len(args))
+            recovered = _RECOVERED.get()
+            if recovered is None:
+                raise error
+            recovered.append(error)
         return ast.Call(name, args, span=span)
 
     def group(self, children: list[Any]) -> ast.Node:
@@ -347,6 +363,23 @@ def parse(text: str, *, limits: Limits = DEFAULT_LIMITS) -> ast.Node:
     return tree
 
 
+def parse_recovering(text: str, *, limits: Limits = DEFAULT_LIMITS,
+                     ) -> tuple[ast.Node, list[FqlSyntaxError]]:
+    """Parse ``text``, building unknown functions and calls with the wrong number of
+    arguments as :class:`~fql.ast.Call` nodes, and return their errors beside the tree
+    (for the checker, which reports all of them and checks the rest of the rule).
+    Other syntax errors raise as in :func:`parse`."""
+    recovered: list[FqlSyntaxError] = []
+    token = _RECOVERED.set(recovered)
+    try:
+        tree = parse(text, limits=limits)
+    finally:
+        _RECOVERED.reset(token)
+    for error in recovered:
+        error.source = text
+    return tree, recovered
+
+
 def _check_shape(tree: ast.Node, text: str, limits: Limits) -> None:
     """Enforce nesting depth and list length without recursion (deep input is data)."""
     stack: list[tuple[ast.Node, int]] = [(tree, 1)]
@@ -394,6 +427,11 @@ def _translate(exc: UnexpectedInput, text: str) -> FqlSyntaxError:
         kw["span"] = Span.from_offsets(text, pos - 1, pos + 1)
         return FqlSyntaxError("'==' is not an FQL operator", code="FQL104",
                               hint="FQL compares with a single '='", **kw)
+    negation = _NOT_WORD.search(text, 0, pos)
+    if negation is not None:
+        kw["span"] = Span.from_offsets(text, negation.start(1), negation.end(1))
+        return FqlSyntaxError("'not' is not an FQL operator", code="FQL115",
+                              hint=NOT_HINT, **kw)
     if tok.type == "PATH" and value in ("AND", "OR", "And", "Or", "IN", "NOT"):
         return FqlSyntaxError(
             f"{value!r} is not a keyword; FQL keywords are lower case",
@@ -410,8 +448,14 @@ def _translate(exc: UnexpectedInput, text: str) -> FqlSyntaxError:
     )
 
 
+#: ``not`` (any case) as the last word before the unexpected token: SQL's negation.
+_NOT_WORD = re.compile(r"(?:^|[\s(!])((?i:not))\s*$")
+
+
 def _describe(tok: Token) -> str:
-    word = _TOKEN_WORDS.get(tok.type, tok.type)
+    """``field path 'type'``, ``'('``: the token in words, without the article the
+    expected-token list uses ("unexpected a field path" reads badly)."""
+    word = _TOKEN_WORDS.get(tok.type, tok.type).removeprefix("a ")
     return f"{word} {str(tok)!r}" if tok.type in ("PATH", "STRING", "NUMBER") else f"{str(tok)!r}"
 
 

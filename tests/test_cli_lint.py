@@ -66,7 +66,7 @@ def test_sarif_output_is_valid_sarif_2_1_0() -> None:
     log = json.loads(out)
     validator.validate(log)
     results = log["runs"][0]["results"]
-    assert {r["ruleId"] for r in results} >= {"FQL104", "TRG101", "MAP101", "FLT120"}
+    assert {r["ruleId"] for r in results} >= {"FQL104", "TRG101", "MAP101", "FQL304"}
     # The schema is strict enough to catch a broken log, so passing means something.
     del results[0]["message"]
     assert not validator.is_valid(log)
@@ -87,6 +87,74 @@ def test_select_and_ignore_by_prefix() -> None:
     assert {f["code"][:4] for f in json.loads(out)} == {"FQL3"}
     _, out, _ = run("lint", "--format", "json", "--ignore", "FQL", "--ignore", "MAP", str(RULES))
     assert not any(f["code"].startswith(("FQL", "MAP")) for f in json.loads(out))
+
+
+def test_selectors_are_validated_case_insensitive_and_take_comma_lists() -> None:
+    code, out, err = run("lint", "--select", "XYZ", str(RULES))
+    assert (code, out) == (2, "")
+    assert "'XYZ' names no code; codes start with FQL, TRG, MAP, FLT, RTE, LNT" in err
+    assert run("lint", "--ignore", "FQL,MAP,BAD", str(RULES))[0] == 2
+    _, out, _ = run("lint", "--format", "json", "--select", "fql302", str(RULES))
+    assert {f["code"] for f in json.loads(out)} == {"FQL302"}
+    code, out, _ = run("lint", "--format", "json", "--ignore", "FQL,MAP,TRG,FLT", str(RULES))
+    assert json.loads(out) == [] and code == 0
+
+
+def test_suppression_never_hides_an_error(tmp_path: Path) -> None:
+    rule = tmp_path / "r.fql"
+    rule.write_text('# fql: ignore\ntype == "track"\n')
+    code, out, _ = run("lint", str(rule))
+    assert code == 1 and "error FQL104" in out
+    rule.write_text('# fql: ignore[FQL104]\ntype == "track"\n')
+    assert run("lint", str(rule))[0] == 1
+
+
+def test_suppression_codes_are_case_insensitive_and_checked(tmp_path: Path) -> None:
+    rule = tmp_path / "r.fql"
+    rule.write_text("properties.total > '100'  # fql: ignore[fql302]\n")
+    assert run("lint", str(rule)) == (0, "", "")
+    rule.write_text("# fql: ignore[FQL302, FQL999]\nproperties.total > '100'\n")
+    code, out, _ = run("lint", "--format", "json", str(rule))
+    [finding] = json.loads(out)
+    assert (finding["code"], finding["line"], finding["column"]) == ("LNT003", 1, 1)
+    assert "'FQL999'" in finding["message"] and code == 1
+
+
+def test_trailing_comments_in_fql_files(tmp_path: Path) -> None:
+    rule = tmp_path / "r.fql"
+    rule.write_text('type = "track"  # why this rule exists\n'
+                    '  and properties.path = "a # b"  # a # in a string is text\n'
+                    '  and properties.a\\#b = 1\n')
+    assert run("lint", str(rule)) == (0, "", "")
+
+
+def test_text_output_names_severity_and_counts_it_apart(tmp_path: Path) -> None:
+    rule = tmp_path / "r.fql"
+    rule.write_text("properties.total > '100' and match(event, 'x')\n")
+    _, out, _ = run("lint", str(rule))
+    assert f"{rule}:1:20: warning FQL302" in out and f"{rule}:1:43: info FQL306" in out
+    assert out.endswith("Found 2 problems (0 errors, 1 warning, 1 note).\n")
+
+
+def test_github_annotations_carry_the_hint(tmp_path: Path) -> None:
+    rule = tmp_path / "r.fql"
+    rule.write_text("properties.total > '100'\n")
+    _, out, _ = run("lint", "--format", "github", str(rule))
+    assert out.rstrip().endswith(
+        "FQL302 '>' against a string compares text, not numbers"
+        "%0Ahint: write 100 without quotes to compare numbers")
+
+
+def test_a_constant_filter_is_reported_once(tmp_path: Path) -> None:
+    """FQL304 on the whole condition already says what FLT120 would; on a part of it,
+    FLT120 adds that the filter never acts."""
+    rules = tmp_path / "filters.json"
+    rules.write_text(json.dumps([{"if": "1 = 2", "actions": [{"type": "DROP"}]},
+                                 {"if": "1 = 2 or 2 = 3",
+                                  "actions": [{"type": "DROP"}]}]))
+    _, out, _ = run("lint", "--format", "json", str(rules))
+    assert [(f["code"], f["pointer"]) for f in json.loads(out)] == [
+        ("FQL304", "/0/if"), ("FLT120", "/1/if"), ("FQL304", "/1/if"), ("FQL304", "/1/if")]
 
 
 def test_inline_suppression(tmp_path: Path) -> None:
@@ -137,6 +205,31 @@ def test_fmt_check_diff_and_write(tmp_path: Path) -> None:
     assert run("fmt", str(rule))[0] == 0
     assert rule.read_text() == '# keep me\ntype = "track" and event = "x"\n'
     assert run("fmt", "--check", str(rule)) == (0, "", "")
+
+
+def test_fmt_keeps_trailing_comments(tmp_path: Path) -> None:
+    rule = tmp_path / "r.fql"
+    rule.write_text("# head\n\ntype='track'\n  and event='x'   # why\n")
+    assert run("fmt", str(rule))[0] == 0
+    assert rule.read_text() == '# head\ntype = "track" and event = "x"  # why\n'
+    rule.write_text("type='track'\n# below\n")
+    assert run("fmt", str(rule))[0] == 0
+    assert rule.read_text() == 'type = "track"\n# below\n'
+    rule.write_text("type='track' # one\n  and event='x' # two\n")
+    code, _, err = run("fmt", str(rule))
+    assert code == 0 and "comments inside the expression; not formatted" in err
+
+
+def test_fmt_reads_stdin_and_directories(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("type='track'  # why\n"))
+    assert run("fmt", "-") == (0, 'type = "track"  # why\n', "")
+    monkeypatch.setattr("sys.stdin", io.StringIO("type='track'\n"))
+    assert run("fmt", "--check", "-") == (1, "would reformat <stdin>\n", "")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.fql").write_text("type='track'\n")
+    (tmp_path / "notes.txt").write_text("type='track'\n")
+    code, out, _ = run("fmt", str(tmp_path))
+    assert code == 0 and out == f"reformatted {tmp_path / 'sub' / 'a.fql'}\n"
 
 
 def test_fmt_golden(tmp_path: Path) -> None:
@@ -215,7 +308,7 @@ def test_rules_in_transformations_and_device_mode_rules_are_checked(tmp_path: Pa
         "newEventName": "B"}]}))
     code, out, _ = run("lint", str(rules))
     column = rules.read_text().index("1 = 2") + 1
-    assert code == 1 and f"{rules}:1:{column}: FQL304" in out
+    assert code == 1 and f"{rules}:1:{column}: warning FQL304" in out
     assert out.splitlines()[2].strip() == "^~~~~"  # under `1 = 2`, past the \" escapes
     code, out, _ = run("lint", "--format", "json", str(RULES / "device-mode.json"))
     [finding] = json.loads(out)
@@ -233,10 +326,10 @@ def test_unparsable_files_point_at_the_parse_error(tmp_path: Path) -> None:
         json.loads(broken.read_text())
     where = f"{parse.value.lineno}:{parse.value.colno}"
     assert where in ("3:1", "2:38")
-    assert code == 1 and out.startswith(f"{broken}:{where}: LNT001 cannot parse the file")
+    assert code == 1 and out.startswith(f"{broken}:{where}: error LNT001 cannot parse the file")
     broken = tmp_path / "rules.yaml"
     broken.write_text("a: b\n c: d: e\n")
-    assert run("lint", str(broken))[1].startswith(f"{broken}:2:3: LNT001")
+    assert run("lint", str(broken))[1].startswith(f"{broken}:2:3: error LNT001")
 
 
 def test_data_files_without_rules_are_skipped_in_directories(tmp_path: Path) -> None:
@@ -251,7 +344,7 @@ def test_inline_rules_of_test_files_are_linted(tmp_path: Path) -> None:
     tests.write_text("tests:\n  - name: n\n    fql: properties.total > '100'\n"
                      "    event: {}\n    expect: match\n")
     code, out, _ = run("lint", str(tests))
-    assert code == 1 and f"{tests}:3:29: FQL302" in out
+    assert code == 1 and f"{tests}:3:29: warning FQL302" in out
     assert run("lint", str(ROOT / "examples" / "tests"))[0] == 0
 
 

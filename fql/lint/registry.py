@@ -32,6 +32,7 @@ ERROR_CODES: dict[str, str] = {
     "FQL112": "An operator with no value after it (a bare '=' at the end).",
     "FQL113": "An empty expression (write `all` to match every event).",
     "FQL114": "Comparisons cannot be chained (a = b = c).",
+    "FQL115": "'not' is not FQL: negate with '!'.",
     "FQL200": "A well-formed rule that is wrong (wrong arity, wrong literal type).",
     "FQL201": "A literal argument of the wrong type for the function.",
     "FQL400": "A configured limit (source size, nesting depth, list length) is exceeded.",
@@ -49,6 +50,7 @@ ERROR_CODES: dict[str, str] = {
     "FQL603": "An event is not a JSON object.",
     "LNT001": "The file could not be read or parsed as JSON/text.",
     "LNT002": "The file's kind could not be recognised.",
+    "LNT003": "A '# fql: ignore[...]' comment names a code that does not exist.",
 }
 
 OTHER_CODES: dict[str, str] = {
