@@ -13,7 +13,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+import fql
 from fql.cli import main
+from fql.lint.codes import code_docs
 from fql.lint.registry import registry
 from fql.lint.sources import locate, locate_yaml, string_offset
 
@@ -169,26 +171,58 @@ def test_inline_suppression(tmp_path: Path) -> None:
     assert run("lint", str(rule))[0] == 0
 
 
-def test_explain_prints_the_rule_docstring() -> None:
+def test_explain_prints_plain_text_with_an_example() -> None:
     code, out, _ = run("lint", "--explain", "FQL302")
-    assert code == 0 and "compares strings by code point" in out
-    code, out, _ = run("lint", "--explain", "trg101")
-    assert code == 0 and "TRG101" in out
-    _, out, _ = run("lint", "--explain", "LNT002")
-    assert out == "LNT002: The file's kind could not be recognised.\n"
+    assert code == 0 and out.startswith("FQL302: '<', '<=', '>' or '>=' against a string")
+    assert 'Before:\n    properties.total > "100"\nAfter:\n    properties.total > 100\n' in out
+    code, out, _ = run("lint", "--explain", "trg202")
+    assert code == 0 and out.startswith("TRG202: 'in' in a trigger.")
     assert run("lint", "--explain", "XYZ999")[0] == 2
 
 
+def test_every_code_has_an_explanation_and_an_example() -> None:
+    """Plain text (no reStructuredText markup, no internal checklist ids), a summary,
+    an explanation, and a before/after example for every code."""
+    markup = re.compile(r"``|:(?:mod|func|class|data):|\b[A-Z]{2}-\d{2}\b")
+    for code, doc in code_docs().items():
+        assert doc.summary and doc.explanation and doc.before and doc.after, code
+        for text in (doc.summary, doc.explanation):
+            assert not markup.search(text), (code, text)
+        assert doc.before != doc.after, code
+
+
+@pytest.mark.parametrize("code", sorted(c for c, d in code_docs().items()
+                                        if d.kind in ("fql", "trigger", "mapping")))
+def test_each_example_gets_its_code_before_the_fix_and_not_after(code: str) -> None:
+    from actions import check_mapping, check_trigger
+
+    doc = code_docs()[code]
+    checker = {"fql": fql.check, "trigger": check_trigger,
+               "mapping": lambda text: check_mapping(json.loads(text))}[doc.kind]
+    assert code in {d.code for d in checker(doc.before)}, doc.before
+    assert code not in {d.code for d in checker(doc.after)}, doc.after
+
+
+def lint_rules_document() -> str:
+    lines = ["# Lint rules", "",
+             "Generated from `fql/lint/codes.py` (`fql lint --explain CODE` prints one entry).",
+             "", "| code | summary |", "| --- | --- |"]
+    docs = code_docs()
+    for code in sorted(docs):
+        summary = docs[code].summary.replace("|", "\\|")
+        lines.append(f"| [{code}](#{code.lower()}) | {summary} |")
+    for code in sorted(docs):
+        doc = docs[code]
+        lines += ["", f"## {code}", "", f"**{doc.summary}**", "", doc.explanation, "",
+                  "Before:", "", "```", doc.before, "```", "", "After:", "", "```", doc.after,
+                  "```"]
+    return "\n".join(lines) + "\n"
+
+
 def test_every_code_in_the_lint_rules_document() -> None:
-    """docs/lint-rules.md is generated from the registry; regenerate it with
+    """docs/lint-rules.md is generated from the code table; regenerate it with
     FQL_UPDATE_GOLDEN=1 when codes change."""
-    lines = ["# Lint rules", "", "Generated from the rule docstrings and code tables "
-             "(`fql lint --explain CODE` prints one).", "", "| code | description |",
-             "| --- | --- |"]
-    for code, doc in registry().items():
-        first = " ".join(doc.split("\n\n")[0].split()).replace("|", "\\|")
-        lines.append(f"| {code} | {first} |")
-    text = "\n".join(lines) + "\n"
+    text = lint_rules_document()
     path = ROOT / "docs" / "lint-rules.md"
     if UPDATE:
         path.write_text(text, encoding="utf-8")

@@ -81,9 +81,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if doc is None:
             print(f"fql lint: unknown code {args.explain!r}", file=err)
             return EXIT_ERROR
-        code = args.explain.upper()
-        # Rule docstrings open with their code; the tables' one-liners do not.
-        print(doc if doc.startswith(code) else f"{code}: {doc}", file=out)
+        out.write(doc)
         return EXIT_OK
     if not args.paths:
         print("fql lint: give at least one file or directory", file=err)

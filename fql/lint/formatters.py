@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from .. import __version__
 from ..diagnostics import render_location
-from .registry import registry
-from .sources import Finding
+from .codes import code_docs
+
+if TYPE_CHECKING:
+    from .sources import Finding
 
 
 class Formatter:
@@ -78,11 +80,12 @@ class SarifFormatter(Formatter):
     name = "sarif"
 
     def format(self, findings: Sequence[Finding]) -> str:
-        docs = registry()
+        docs = code_docs()
         codes = sorted({f.diagnostic.code for f in findings})
         rules = [{"id": code,
-                  "shortDescription": {"text": (docs.get(code) or code).split("\n")[0]},
-                  "fullDescription": {"text": docs.get(code) or code}} for code in codes]
+                  "shortDescription": {"text": docs[code].summary if code in docs else code},
+                  "fullDescription": {"text": docs[code].explanation if code in docs
+                                      else code}} for code in codes]
         results = []
         for f in findings:
             d = f.diagnostic
