@@ -18,6 +18,7 @@ import importlib
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TextIO
 
 from .. import __version__
@@ -99,7 +100,8 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None,
         # argparse prints --help, --version and usage errors to sys.stdout/sys.stderr;
         # send them to the caller's streams like everything else.
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            args = parser.parse_args(arguments)
+            args, extra = parser.parse_known_args(arguments)
+            _intermix(parser, args, extra)
     except SystemExit as exc:  # argparse exits on --help, --version and usage errors
         return int(exc.code or 0) if exc.code in (0, None) else EXIT_ERROR
     handler: Handler | None = getattr(args, "handler", None)
@@ -116,6 +118,24 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None,
         print("fql: internal error (please report it with this traceback)", file=err)
         traceback.print_exc(file=err)
         return EXIT_ERROR
+
+
+#: The positional lists a command's trailing file names belong to, with their type.
+_FILE_LISTS = {"arguments": str, "inputs": Path, "files": Path, "paths": Path}
+
+
+def _intermix(parser: argparse.ArgumentParser, args: argparse.Namespace,
+              extra: list[str]) -> None:
+    """File names given after an option (``fql filter --filters f.json a.jsonl
+    b.jsonl``) join the command's file list: argparse fills a list positional once,
+    from the words before the first option, and leaves the rest unrecognised."""
+    if not extra:
+        return
+    target = next((name for name in _FILE_LISTS if isinstance(getattr(args, name, None),
+                                                               list)), None)
+    if target is None or any(word.startswith("-") and word != "-" for word in extra):
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    getattr(args, target).extend(_FILE_LISTS[target](word) for word in extra)
 
 
 def console_main() -> None:

@@ -8,7 +8,7 @@ reported, since the one-line form has nowhere to put them. A directory stands fo
 to stdout. --check changes nothing and exits 1 when a file would change; --diff prints
 the changes.
 
-Examples:
+examples:
   fql fmt examples/rules/
   fql fmt --check examples/rules/big-orders.fql
   echo "type='track'" | fql fmt -

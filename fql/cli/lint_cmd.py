@@ -1,12 +1,18 @@
-"""``fql lint PATH...``: lint FQL files, triggers and JSON/YAML rule files.
+"""fql lint PATH...: lint FQL files, triggers and JSON/YAML rule files.
 
-Directories are searched for ``*.fql``, ``*.trigger``, ``*.json``, ``*.yaml`` and
-``*.yml``; JSON and YAML files found there that hold no rules (events, package
-manifests) are skipped, while a file named on the command line is reported (LNT002).
-Exit codes: 0 no findings, 1 findings (unless ``--exit-zero``), 2 usage or internal
-error. ``--select``/``--ignore`` take code prefixes (``FQL3``, ``TRG101``), in any case,
+Directories are searched for .fql, .trigger, .json, .yaml and .yml files; JSON and YAML
+files found there that hold no rules (events, package manifests) are skipped, while a
+file named on the command line is reported (LNT002). In .fql files, # starts a comment
+and # fql: ignore[CODE] silences a warning on its line and the next (errors are never
+silenced). Exit codes: 0 no findings, 1 findings (unless --exit-zero), 2 usage or
+internal error. --select/--ignore take code prefixes (FQL3, TRG101), in any case,
 repeated or as comma lists; one that names no code is a usage error (a typo must not
-turn a CI job green). ``--explain CODE`` prints a code's documentation.
+turn a CI job green). --explain CODE prints a code's documentation with an example.
+
+examples:
+  fql lint examples/rules/
+  fql lint --format github --ignore FQL306,FQL307 rules/
+  fql lint --explain FQL302
 """
 
 from __future__ import annotations
