@@ -141,3 +141,17 @@ def test_coverage_golden() -> None:
     code, out, _ = run("test", "--coverage", "examples/tests/")
     assert code == 0
     check_golden("test.coverage.txt", out)
+
+
+def test_the_readme_shows_the_main_job_as_it_runs() -> None:
+    """The README's main job routes events where consent and the integrations object
+    decide; its summary and its --explain example are this run's output."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "fql route --config examples/workspace.yaml examples/routing-events.jsonl" in readme
+    _, _, err = run("route", "--config", "examples/workspace.yaml",
+                    "examples/routing-events.jsonl")
+    assert f"```\n{err}```" in readme
+    assert "Filtered by end user consent" in err and "Filtered by integrations object" in err
+    _, out, _ = run("route", "--config", "examples/workspace.yaml", "--explain", "--line", "3",
+                    "examples/routing-events.jsonl")
+    assert out in readme

@@ -33,12 +33,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from .. import check as fql_check
-from .. import compile as fql_compile
-from .. import from_ir
+from ..check import check as fql_check
 from ..diagnostics import Diagnostic
 from ..errors import FqlError
-from ..plan import Const
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,6 +255,9 @@ def _lint_filters(filters: Any, base: str) -> list[Diagnostic]:
 def never_matches(condition: str) -> bool:
     """A condition whose value is a constant other than true: the filter can never
     match (its drop or sample never happens)."""
+    from ..expression import compile as fql_compile
+    from ..plan import Const
+
     try:
         expr = fql_compile(condition)
     except FqlError:
@@ -316,6 +316,7 @@ def _lint_tsub(data: Any) -> list[Diagnostic]:
     """Device-mode rules: the loader's first error; once they load, the FQL checks of
     each ``fql`` matcher, read back from its IR (the message quotes the FQL, since the
     IR string has no FQL columns to point at)."""
+    from ..expression import from_ir
     from ..filter_errors import RuleError
     from ..tsub import RuleSet
 

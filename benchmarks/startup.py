@@ -1,0 +1,79 @@
+"""Start-up time of short commands, as a pre-commit hook or a CI step pays it.
+
+``python -m benchmarks.startup [--repeats N]`` runs each command N times in a fresh
+interpreter, alternating commands so that a change in the machine's load hits all of
+them alike, and prints for each the median wall time, the median CPU time (user +
+system of the child, less sensitive to other processes on a shared machine) and both as
+a ratio to a bare ``python -c pass`` measured in the same run. Targets (issue: the
+toolchain as CI users meet it): ``fql --version`` and ``fql lint FILE`` within 3x bare
+Python, ``import fql`` within 40 ms of it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).parent.parent
+
+
+def _fql() -> list[str]:
+    script = Path(sys.executable).with_name("fql")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "fql"]
+
+
+COMMANDS: dict[str, list[str]] = {
+    "python -c pass": [sys.executable, "-c", "pass"],
+    "import fql": [sys.executable, "-c", "import fql"],
+    "import fql; compile": [sys.executable, "-c",
+                            "import fql; fql.compile('type = \"track\"').matches({})"],
+    "fql --version": [*_fql(), "--version"],
+    "fql lint FILE.fql": [*_fql(), "lint", "examples/rules/big-orders.fql"],
+    "fql lint FILE.trigger": [*_fql(), "lint", "examples/rules/order-events.trigger"],
+    "fql lint examples/rules/": [*_fql(), "lint", "--exit-zero", "examples/rules/"],
+}
+
+
+def measure(command: list[str]) -> tuple[float, float]:
+    """(wall, cpu) seconds of one run."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   check=False, env=dict(os.environ))
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeats", type=int, default=21)
+    args = parser.parse_args(argv)
+    for command in COMMANDS.values():  # warm the file cache and the .pyc files
+        measure(command)
+    runs: dict[str, list[tuple[float, float]]] = {name: [] for name in COMMANDS}
+    for _ in range(args.repeats):
+        for name, command in COMMANDS.items():
+            runs[name].append(measure(command))
+    wall0 = statistics.median(w for w, _ in runs["python -c pass"])
+    cpu0 = statistics.median(c for _, c in runs["python -c pass"])
+    print(f"{args.repeats} runs each, medians; load average {os.getloadavg()[0]:.1f} on "
+          f"{os.cpu_count()} cores")
+    print(f"{'command':28} {'wall ms':>8} {'x bare':>7} {'cpu ms':>8} {'x bare':>7}")
+    for name in COMMANDS:
+        wall = statistics.median(w for w, _ in runs[name])
+        cpu = statistics.median(c for _, c in runs[name])
+        print(f"{name:28} {wall * 1000:8.1f} {wall / wall0:7.2f} {cpu * 1000:8.1f} "
+              f"{cpu / cpu0 if cpu0 else float('nan'):7.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
