@@ -78,7 +78,8 @@ def selectors(values: list[str], known: list[str]) -> tuple[str, ...]:
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from ..lint import explain, lint_path, registry
+    from ..lint import explain, lint_path
+    from ..lint.codes import code_docs
     from ..lint.formatters import FORMATTERS
     from ..lint.sources import NOT_A_RULE_FILE
 
@@ -93,8 +94,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print("fql lint: give at least one file or directory", file=err)
         return EXIT_ERROR
     try:
-        select = selectors(args.select, list(registry()))
-        ignore = selectors(args.ignore, list(registry()))
+        select = selectors(args.select, list(code_docs()))
+        ignore = selectors(args.ignore, list(code_docs()))
     except ValueError as exc:
         print(f"fql lint: {exc}", file=err)
         return EXIT_ERROR

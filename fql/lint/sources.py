@@ -130,9 +130,9 @@ def _suppress(comments: list[Comment], diags: list[Diagnostic]) -> list[Diagnost
     those codes on its own line and the next; a bare ``# fql: ignore`` alone on the
     first line silences the file. Errors are never silenced, and a code that does not
     exist is reported (LNT003) rather than silently matching nothing."""
-    from .registry import registry
+    from .codes import code_docs
 
-    known = registry()
+    known = code_docs()
     whole_file = False
     ignored: dict[int, set[str] | None] = {}
     found: list[Diagnostic] = []
