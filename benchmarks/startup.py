@@ -40,12 +40,17 @@ COMMANDS: dict[str, list[str]] = {
 }
 
 
+#: The children may write their bytecode caches (an installed package has them: pip
+#: compiles on install); without them every run would compile every module it imports.
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def measure(command: list[str]) -> tuple[float, float]:
     """(wall, cpu) seconds of one run."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   check=False, env=dict(os.environ))
+                   check=False, env=ENV)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -56,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=21)
     args = parser.parse_args(argv)
-    for command in COMMANDS.values():  # warm the file cache and the .pyc files
+    for command in COMMANDS.values():  # warm the file cache, write the .pyc files
         measure(command)
     runs: dict[str, list[tuple[float, float]]] = {name: [] for name in COMMANDS}
     for _ in range(args.repeats):
