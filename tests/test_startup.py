@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from fql.backend import load_kernel
+from fql.backend import kernel
 
 ROOT = Path(__file__).parent.parent
 
@@ -36,7 +36,7 @@ def test_version_imports_no_command_and_no_parser() -> None:
                 "actions"} & loaded
 
 
-@pytest.mark.skipif(load_kernel("_lalr") is None, reason="the parser kernel was not built")
+@pytest.mark.skipif(kernel("_lalr") is None, reason="the parser kernel is not built or is off")
 def test_linting_a_clean_fql_file_never_imports_lark() -> None:
     """The kernel's table comes from ``_parse_table.py``: Lark is imported only when
     its own parser is needed (here, never)."""
@@ -55,7 +55,7 @@ CORPUS = [
 ]
 
 
-@pytest.mark.skipif(load_kernel("_lalr") is None, reason="the parser kernel was not built")
+@pytest.mark.skipif(kernel("_lalr") is None, reason="the parser kernel is not built or is off")
 def test_the_generated_parse_table_is_current() -> None:
     """``fql/_parse_table.py`` was made from the current grammar (regenerate it with
     ``python -m fql.parse_table`` after editing ``grammar.lark``), and the kernel reading

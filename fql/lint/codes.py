@@ -16,11 +16,12 @@ and ``after:`` (one line each). ``kind`` says which checker the examples are for
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 
+from ..records import record
 
-@dataclass(frozen=True, slots=True)
+
+@record
 class CodeDoc:
     code: str
     kind: str

@@ -28,7 +28,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -36,9 +35,10 @@ from typing import Any
 from ..check import check as fql_check
 from ..diagnostics import Diagnostic
 from ..errors import FqlError
+from ..records import record, replace
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Finding:
     """A diagnostic in a file, with the file's text for the caret renderer."""
 
@@ -72,7 +72,7 @@ def lint_path(path: Path, *, extensions: bool = False) -> list[Finding]:
     return [Finding(name, d, text) for d in sorted(diags, key=lambda d: (d.line, d.column))]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Comment:
     """A ``#`` comment of an ``.fql`` file: where it starts (1-based) and its text."""
 
