@@ -68,7 +68,7 @@ def test_filter_without_an_expression_names_the_mistake() -> None:
 
 def test_files_may_follow_options() -> None:
     """argparse fills a list positional once; the files after an option join it."""
-    code, out, err = run("filter", "--filters", "examples/filters.json",
+    code, _, err = run("filter", "--filters", "examples/filters.json",
                          "examples/events.jsonl", "--output", os.devnull,
                          "examples/events.jsonl")
     assert code == 0 and err.endswith("invalid 0\n") and err.startswith("read 80,")
