@@ -4,15 +4,17 @@
 interpreter, alternating commands so that a change in the machine's load hits all of
 them alike, and prints for each the median wall time, the median CPU time (user +
 system of the child, less sensitive to other processes on a shared machine) and both as
-a ratio to a bare ``python -c pass`` measured in the same run. Targets (issue: the
-toolchain as CI users meet it): ``fql --version`` and ``fql lint FILE`` within 3x bare
-Python, ``import fql`` within 40 ms of it.
+a ratio to a bare ``python -c pass`` measured in the same run. ``--instructions`` counts
+the instructions each command runs under valgrind's callgrind instead: slow, but the
+same on a loaded machine as on a quiet one. Targets: ``fql --version`` and ``fql lint
+FILE`` within 3x bare Python, ``import fql`` within 40 ms of it.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import resource
 import statistics
 import subprocess
@@ -57,10 +59,36 @@ def measure(command: list[str]) -> tuple[float, float]:
     return wall, cpu
 
 
+def instructions(command: list[str]) -> int:
+    """The instructions one run executes (valgrind --tool=callgrind)."""
+    run = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+                          *command], cwd=ROOT, capture_output=True, text=True, env=ENV,
+                         check=False)
+    found = re.search(r"Collected : (\d+)", run.stderr)
+    if found is None:
+        raise RuntimeError(f"no instruction count from valgrind: {run.stderr[-300:]}")
+    return int(found.group(1))
+
+
+def count_instructions() -> int:
+    for command in COMMANDS.values():  # write the .pyc files first
+        measure(command)
+    counts = {name: instructions(command) for name, command in COMMANDS.items()}
+    bare = counts["python -c pass"]
+    print(f"{'command':28} {'instructions':>14} {'x bare':>7}")
+    for name, count in counts.items():
+        print(f"{name:28} {count:14,} {count / bare:7.2f}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=21)
+    parser.add_argument("--instructions", action="store_true",
+                        help="count instructions under callgrind (load-independent)")
     args = parser.parse_args(argv)
+    if args.instructions:
+        return count_instructions()
     for command in COMMANDS.values():  # warm the file cache, write the .pyc files
         measure(command)
     runs: dict[str, list[tuple[float, float]]] = {name: [] for name in COMMANDS}
