@@ -155,3 +155,10 @@ def test_the_readme_shows_the_main_job_as_it_runs() -> None:
     _, out, _ = run("route", "--config", "examples/workspace.yaml", "--explain", "--line", "3",
                     "examples/routing-events.jsonl")
     assert out in readme
+
+
+def test_explain_golden() -> None:
+    """--explain for one code of each checked family: summary, explanation, example."""
+    text = "".join(run("lint", "--explain", code)[1]
+                   for code in ("FQL302", "FQL310", "TRG101", "MAP101", "LNT003"))
+    check_golden("lint.explain.txt", text)
