@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from typing import Any
 
 from . import ast
 from .compiler import to_plan
@@ -34,46 +33,34 @@ def check(text: str, *, limits: Limits = DEFAULT_LIMITS) -> list[Diagnostic]:
     wrong argument count, every syntax error (after the first, the parser starts again
     at each top-level ``and``/``or`` operand), type errors the compiler would raise,
     and warnings from each rule in :data:`RULES` for every part that parses."""
-    found = _check_part(text, limits)
-    if any(isinstance(d, _FirstSyntaxError) for d in found):
-        first = found[0]
-        seen = {(first.code, first.line, first.column)}
-        found = [first.diagnostic]
+    found, stopped = _check_part(text, limits)
+    if stopped:
+        seen = {(d.code, d.line, d.column) for d in found}
         for start, end in _operands(text):
-            part = _masked(text, start, end)
-            for d in _check_part(part, limits):
-                d = d.diagnostic if isinstance(d, _FirstSyntaxError) else d
+            for d in _check_part(_masked(text, start, end), limits)[0]:
                 if (d.code, d.line, d.column) not in seen:
                     seen.add((d.code, d.line, d.column))
                     found.append(d)
-    return sorted(found, key=lambda d: (d.line, d.column, d.code))  # type: ignore[union-attr]
+    return sorted(found, key=lambda d: (d.line, d.column, d.code))
 
 
-class _FirstSyntaxError:
-    """The syntax error that stopped a parse (the recovery pass looks further)."""
-
-    def __init__(self, diagnostic: Diagnostic) -> None:
-        self.diagnostic = diagnostic
-        self.code, self.line, self.column = diagnostic.code, diagnostic.line, diagnostic.column
-
-
-def _check_part(text: str, limits: Limits) -> list[Any]:
+def _check_part(text: str, limits: Limits) -> tuple[list[Diagnostic], bool]:
+    """The findings of ``text``, and whether a syntax error stopped its parse."""
     try:
         tree, recovered = parse_recovering(text, limits=limits)
     except FqlSyntaxError as exc:
-        return [_FirstSyntaxError(exc.diagnostic())]
+        return [exc.diagnostic()], True
     except FqlError as exc:  # a limit: nothing more to say about a rule Segment rejects
-        return [exc.diagnostic()]
+        return [exc.diagnostic()], False
     found = [error.diagnostic() for error in recovered]
     if not recovered:
         try:
             to_plan(tree, text)
         except FqlError as exc:
-            found.append(exc.diagnostic())
-            return found
+            return [*found, exc.diagnostic()], False
     found.extend(d for node in ast.walk(tree) if not _bad_call(node)
                  for rule in RULES for d in rule(node))
-    return found
+    return found, False
 
 
 def _bad_call(node: ast.Node) -> bool:
