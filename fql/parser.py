@@ -355,15 +355,26 @@ def _parse_tree(text: str) -> tuple[ast.Node, int, int]:
     return _lark().parse(text), -1, -1
 
 
+def grammar_text() -> str:
+    """``grammar.lark``: read beside this module (no ``importlib.resources`` import on
+    the start-up path), or through the package's resources when it is not a plain file
+    (a zipped install)."""
+    try:
+        return GRAMMAR.read_text(encoding="utf-8")
+    except OSError:
+        from importlib import resources
+
+        return resources.files("fql").joinpath("grammar.lark").read_text(encoding="utf-8")
+
+
 def _generated_table() -> Any | None:
     """The table of ``_parse_table.py`` when it was generated from this grammar."""
     try:
         from ._parse_table import GRAMMAR as generated_from
         from ._parse_table import STATE
-        current = GRAMMAR.read_text(encoding="utf-8")
-    except (ImportError, OSError):
+    except ImportError:
         return None
-    return STATE if generated_from == current else None
+    return STATE if generated_from == grammar_text() else None
 
 
 _BUILDER = _Builder()
@@ -374,7 +385,7 @@ def _lark() -> Lark:
     from lark import Lark
 
     return Lark(
-        GRAMMAR.read_text(encoding="utf-8"),
+        grammar_text(),
         parser="lalr",
         lexer=_tokenizer_class(),
         maybe_placeholders=True,
