@@ -43,8 +43,8 @@ VERDICTS = {"fql": ("match", "no match"), "trigger": ("match", "no match"),
             "action": ("no match",), "mapping": (), "filters": ("kept", "dropped")}
 
 
-#: Every key a case may have.
-CASE_KEYS = ("name", "event", "expect", *RULE_KINDS)
+#: Every key a case may have (a description is for the reader, and not checked).
+CASE_KEYS = ("name", "description", "event", "expect", *RULE_KINDS)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
