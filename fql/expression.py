@@ -11,16 +11,20 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Iterable
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal, overload
 
 from . import ast, backend
 from .compiler import to_plan
-from .format import format_node
+from .format import format_node, format_path
 from .ir import from_ir as _ir_to_ast
 from .ir import to_ir as _ast_to_ir
 from .limits import DEFAULT_LIMITS, Limits
 from .parser import parse
 from .plan import Const, PNode
+from .tsub_ir import DeviceModeExpression
+
+#: How IR is read: as documented FQL, or as Segment's device-mode library reads it.
+IRMode = Literal["fql", "tsub"]
 
 #: How many distinct texts ``fql.compile`` remembers.
 COMPILE_CACHE_SIZE = 1024
@@ -78,6 +82,15 @@ class Expression:
         """The canonical text."""
         return format_node(self.ast)
 
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """The event fields the expression reads, as FQL path text
+        (``context.library.version``, escapes included), each once, in source order: what
+        a caller needs to decode (or a REPL to complete) for this rule."""
+        return tuple(dict.fromkeys(
+            format_path(node.segments) for node in ast.walk(self.ast)
+            if isinstance(node, ast.Path)))
+
 
 def _copying(evaluate: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """``evaluate`` returning a fresh copy of its (constant) list: a folded list literal
@@ -105,7 +118,22 @@ def compile(text: str, *, limits: Limits = DEFAULT_LIMITS) -> Expression:
     return _compile_cached(text, limits)
 
 
-def from_ir(ir: Any) -> Expression:
-    """An expression from Segment's IR (JSON text or data); raises
-    :class:`~fql.FqlIRError` for IR that has no FQL meaning."""
-    return Expression(_ir_to_ast(ir))
+@overload
+def from_ir(ir: Any, *, mode: Literal["fql"] = "fql") -> Expression: ...
+@overload
+def from_ir(ir: Any, *, mode: Literal["tsub"]) -> DeviceModeExpression: ...
+
+
+def from_ir(ir: Any, *, mode: IRMode = "fql") -> Expression | DeviceModeExpression:
+    """An expression from Segment's IR (JSON text or data).
+
+    ``mode="fql"`` (the default) reads the IR as FQL with the documented semantics and
+    raises :class:`~fql.FqlIRError` for IR that has no FQL meaning. ``mode="tsub"``
+    evaluates it exactly as Segment's device-mode library does, quirks included
+    (:mod:`fql.tsub_ir`); only text that is not JSON is rejected up front.
+    """
+    if mode == "fql":
+        return Expression(_ir_to_ast(ir))
+    if mode == "tsub":
+        return DeviceModeExpression(ir)
+    raise ValueError(f"mode must be 'fql' or 'tsub', not {mode!r}")

@@ -22,8 +22,9 @@ the same constants:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Final
+
+from .records import record
 
 #: How deeply event values may nest where the engine copies, compares or prints them.
 #: Generous for real events (Segment's own payloads nest a handful of levels) and far
@@ -46,7 +47,7 @@ MAX_FILTERS_PER_DESTINATION: Final = 10
 MAX_MAPPINGS_PER_DESTINATION: Final = 50
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Limits:
     """Limits on FQL rule text."""
 
@@ -61,7 +62,7 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FilterLimits:
     """Limits on a destination's filters and the events they read."""
 
@@ -78,7 +79,7 @@ class FilterLimits:
 DEFAULT_FILTER_LIMITS = FilterLimits()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TriggerLimits:
     """Limits on Actions triggers (text in either mode, condition trees)."""
 
@@ -93,7 +94,7 @@ class TriggerLimits:
 DEFAULT_TRIGGER_LIMITS = TriggerLimits()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MappingLimits:
     """Limits on mappings and the events they read.
 
@@ -131,7 +132,7 @@ class MappingLimits:
 DEFAULT_MAPPING_LIMITS = MappingLimits()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class YamlLimits:
     """Limits on YAML files (workspace configurations, rule and test files), checked
     while the document is composed and before any Python value is built from it."""

@@ -1,8 +1,14 @@
-"""``fql eval EXPR [FILE|-]``: evaluate an expression against one JSON event, or each
+"""fql eval EXPR [FILE|-]: evaluate an FQL expression against one JSON event, or each
 line of a JSON Lines file, and print the value and whether it matches.
 
 Exit codes: 0 when every event matches, 1 when some event does not (so a shell can
-``fql eval 'type = "track"' event.json && ...``), 2 for an invalid expression or input.
+write fql eval 'type = "track"' event.json && ...), 2 for an invalid expression or
+input.
+
+examples:
+  fql eval 'type = "track" and properties.revenue > 100' examples/event.json
+  fql eval 'lowercase(event)' examples/events.jsonl
+  echo '{"type": "page"}' | fql eval 'type = "track"' -
 """
 
 from __future__ import annotations

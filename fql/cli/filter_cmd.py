@@ -1,16 +1,21 @@
-"""``fql filter RULE [INPUT...]``: stream JSON Lines through an FQL expression, a trigger
+"""fql filter [EXPR] [INPUT...]: stream JSON Lines through an FQL expression, a trigger
 or a destination-filter file and write the events that pass.
 
-``RULE`` is an FQL expression, ``--trigger TEXT`` a Destination Actions trigger, or
-``--filters FILE`` a destination-filter file (the Public API JSON). Kept events go to
-stdout (or ``--output``); ``--dropped FILE`` receives the others as
-``{"file": ..., "line": N, "reason": ..., "event": ...}``. A malformed line (not JSON,
-not UTF-8, not an object) is reported on stderr with its line number and counted as
-invalid; ``--fail-fast`` stops at the first one instead. A summary line (read / kept /
-dropped / invalid) ends the run on stderr; a progress bar (share of the input bytes
-read) is drawn on stderr when it is a terminal and the input is files. Memory stays
-constant: lines are read as bytes, one at a time, and handed to the JSON parser as they
-are. Exit 0, or 1 when some line was invalid, 2 on usage errors.
+The rule is an FQL expression (the first argument), --trigger TEXT (a Destination
+Actions trigger, read as FQL reads it unless --trigger-mode segment; a note says when
+Segment's trigger parser reads it differently), or --filters FILE (the Public API's
+destination-filter JSON). Kept events go to stdout (or --output); --dropped FILE
+receives the others as {"file": ..., "line": N, "reason": ..., "event": ...}. A
+malformed line (not JSON, not UTF-8, not an object) is reported on stderr with its line
+number and counted as invalid; --fail-fast stops at the first one instead. A summary
+line (read / kept / dropped / invalid) ends the run on stderr; a progress bar is drawn
+on stderr when it is a terminal and the input is files. Memory stays constant. Exit 0,
+or 1 when some line was invalid, 2 on usage errors.
+
+examples:
+  fql filter 'type = "track" and properties.revenue > 100' examples/events.jsonl
+  fql filter --trigger 'type = "track"' examples/events.jsonl > tracks.jsonl
+  fql filter --filters examples/filters.json --dropped dropped.jsonl examples/events.jsonl
 """
 
 from __future__ import annotations
@@ -33,9 +38,15 @@ Decide = Callable[[Any], tuple[Any | None, str | None]]  # (event to write, or N
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("expression", nargs="?", help="an FQL expression")
-    parser.add_argument("inputs", nargs="*", type=Path, help="JSON Lines files (default stdin)")
+    # One positional list, split in :func:`split_arguments`: two positionals (an
+    # optional expression, then files) cannot take files given after an option.
+    parser.add_argument("arguments", nargs="*", metavar="[EXPR] FILE",
+                        help="an FQL expression (unless --trigger or --filters is given), "
+                             "then JSON Lines files (default stdin)")
     parser.add_argument("--trigger", help="a Destination Actions trigger instead of FQL")
+    parser.add_argument("--trigger-mode", choices=("default", "segment"), default="default",
+                        help="read the trigger as FQL does (default) or as Segment's "
+                             "trigger parser does")
     parser.add_argument("--filters", type=Path, help="a destination-filter JSON file instead")
     parser.add_argument("--output", "-o", type=Path, help="write kept events here")
     parser.add_argument("--dropped", type=Path, help="write dropped events with reasons here")
@@ -66,9 +77,9 @@ def _decider(args: argparse.Namespace, err: TextIO) -> Decide:
 
         return by_filters
     if args.trigger is not None:
-        from actions import Trigger
+        from .trigger_reading import parse
 
-        trigger = Trigger.parse(args.trigger)
+        trigger = parse(args.trigger, args.trigger_mode)
         return lambda event: (event, None) if trigger.matches(event) else (None, "no match")
     from .. import compile as compile_fql
 
@@ -101,12 +112,39 @@ class _Progress:
         self.stream.write("\r\x1b[K")  # leave the line to the summary
 
 
+def split_arguments(args: argparse.Namespace) -> str | None:
+    """Set ``args.expression`` and ``args.inputs`` from the positional arguments; the
+    usage error, if any. With --trigger or --filters every positional is a file;
+    otherwise the first is the expression, and a first argument that names a file is
+    a forgotten expression, not FQL."""
+    positional = list(args.arguments)
+    rule_option = args.filters is not None or args.trigger is not None
+    if rule_option:
+        args.expression = None
+        if args.filters is not None and args.trigger is not None:
+            return "give --trigger or --filters, not both"
+        missing = next((a for a in positional if not Path(a).exists()), None)
+        if missing is not None and not missing.endswith((".json", ".jsonl")) and \
+                any(c in missing for c in "=<>!( "):
+            return (f"{missing!r} looks like an FQL expression, but --trigger or --filters "
+                    "gives the rule: give one or the other")
+    else:
+        if not positional:
+            return "give an FQL expression, --trigger or --filters"
+        args.expression = positional.pop(0)
+        if Path(args.expression).is_file() or args.expression.endswith((".json", ".jsonl")):
+            return (f"{args.expression!r} is a file: give the FQL expression first "
+                    f"(fql filter 'type = \"track\"' {args.expression}), or --trigger / "
+                    "--filters")
+    args.inputs = [Path(a) for a in positional]
+    return None
+
+
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    if args.filters is None and args.trigger is None and args.expression is None:
-        print("fql filter: give an FQL expression, --trigger or --filters", file=err)
+    problem = split_arguments(args)
+    if problem is not None:
+        print(f"fql filter: {problem}", file=err)
         return EXIT_ERROR
-    if (args.filters is not None or args.trigger is not None) and args.expression is not None:
-        args.inputs.insert(0, Path(args.expression))  # the positional was an input file
     try:
         decide = _decider(args, err)
     except FqlError as exc:
@@ -119,6 +157,11 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if missing is not None:
         print(f"fql filter: no such file: {missing}", file=err)
         return EXIT_ERROR
+    if args.trigger is not None:
+        from .trigger_reading import reading_notes
+
+        for note in reading_notes(args.trigger, args.trigger_mode):
+            print(note, file=err)
     progress = _Progress(err, sum(p.stat().st_size for p in args.inputs if not is_stdin(p))) \
         if err.isatty() and args.inputs else None
     with contextlib.ExitStack() as stack:
