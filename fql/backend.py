@@ -22,7 +22,7 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-from . import evaluator, plan
+from . import evaluator, plan, values
 
 Builder = Callable[[plan.PNode], Any]  # returns an object shaped like evaluator.Program
 
@@ -57,3 +57,6 @@ def _choose() -> tuple[str, Builder]:
 
 
 BACKEND, build = _choose()
+
+# Every event copy (``fql.values.json_copy``) runs in the kernel when FQL does.
+values.use_kernel_copy(getattr(kernel("_kernel"), "json_copy", None))

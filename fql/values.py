@@ -134,8 +134,25 @@ def json_copy(
     """A deep copy of a JSON value (JavaScript's ``JSON.parse(JSON.stringify(x))``),
     refusing non-JSON values, non-string keys and nesting deeper than ``max_depth``
     (which also catches cycles) with ``error``: each layer reports a bad event with its
-    own error class, so the one copier takes the class instead of being copied per layer."""
+    own error class, so the one copier takes the class instead of being copied per layer.
+
+    With the compiled kernel the copy runs in C for exact JSON types (``_kernel.json_copy``),
+    handing anything unusual back to the Python copy below, so results and errors are the
+    same on both backends."""
+    if _KERNEL_COPY is not None:
+        return _KERNEL_COPY(value, max_depth, lambda v: _copy(v, max_depth, (), error))
     return _copy(value, max_depth, (), error)
+
+
+#: The kernel's copy, installed by :mod:`fql.backend` when the kernel runs (the kernel
+#: imports this module, so this module cannot import it).
+_KERNEL_COPY: Any = None
+
+
+def use_kernel_copy(copier: Any) -> None:
+    """Install the compiled copy (``None``: the Python copy)."""
+    global _KERNEL_COPY
+    _KERNEL_COPY = copier
 
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})

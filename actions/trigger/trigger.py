@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 import fql
 from fql.backend import kernel
+from fql.jsontext import loads_event
 
 from .errors import TriggerError, TriggerMatchError
 from .expression import to_fql_expression, tree_from_expression
@@ -127,6 +128,12 @@ class Trigger:
             return self._match(event)  # type: ignore[no-any-return]
         except (ThrownByReference, AttributeError) as exc:
             raise _public(exc, [event]) from None
+
+    def matches_json(self, data: str | bytes) -> bool:
+        """``matches`` for one event given as JSON text or UTF-8 bytes, read exactly
+        (:mod:`fql.jsontext`); text that is not a JSON object raises
+        :class:`fql.jsontext.FqlJsonError`."""
+        return self.matches(loads_event(data))
 
     def matches_many(self, events: Iterable[dict[str, Any]]) -> list[bool]:
         """``matches`` over ``events``, in order; the loop runs in the kernel when there

@@ -2,8 +2,11 @@
 configuration and write one line per (destination, payload):
 ``{"line": N, "destination": ..., "payload": {...}}``. With ``--reasons`` a line is also
 written for every destination that sends nothing, with its reason. A summary of reasons
-per destination ends the run on stderr. Exit 0, 1 when some line was invalid, 2 for an
-invalid configuration (every error printed at its place, rules included).
+per destination and a ``read N, routed N, invalid N`` line end the run on stderr; a bad
+line is reported with its line number and the stream goes on (:mod:`fql.cli.jsonio`); a
+progress bar is drawn on stderr when it is a terminal. Exit 0, 1 when some line was
+invalid, 2 for an invalid configuration (every error printed at its place, rules
+included).
 """
 
 from __future__ import annotations
@@ -11,11 +14,14 @@ from __future__ import annotations
 import argparse
 from collections import Counter
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from .. import FqlError
 from . import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
-from .jsonio import dumps, input_lines, loads
+from .jsonio import Stream, Writer, dumps, missing_input
+
+if TYPE_CHECKING:
+    from ..routing import RouteResult
 
 NAME = "route"
 HELP = "Route JSON Lines events to every destination of a workspace configuration."
@@ -29,10 +35,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from ..routing import Router, RoutingError, load_config
+    from ..routing import Router, RoutingError
 
     try:
-        router = Router(load_config(args.config))
+        router = Router.load(args.config)
     except RoutingError as exc:
         for problem in exc.problems:
             print(f"{args.config}: {problem}", file=err)
@@ -40,28 +46,47 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except (OSError, ValueError) as exc:
         print(f"fql route: {exc}", file=err)
         return EXIT_ERROR
+    missing = missing_input(args.inputs)
+    if missing is not None:
+        print(f"fql route: no such file: {missing}", file=err)
+        return EXIT_ERROR
     summary: Counter[tuple[str, str]] = Counter()
-    invalid = 0
-    for name, number, line in input_lines(args.inputs):
-        if not line.strip():
-            continue
-        try:
-            result = router.route(loads(line))
-        except (ValueError, FqlError) as exc:
-            invalid += 1
-            print(f"{name}:{number}: invalid line: {exc}", file=err)
-            continue
-        for delivery in result.deliveries:
-            for payload in delivery.payloads:
-                out.write(dumps({"line": number, "destination": delivery.destination,
-                                 "payload": payload}) + "\n")
-            summary[(delivery.destination, delivery.reason or "sent")] += (
-                len(delivery.payloads) or 1)
-            if args.reasons and not delivery.payloads:
-                out.write(dumps({"line": number, "destination": delivery.destination,
-                                 "reason": delivery.reason, "detail": delivery.detail}) + "\n")
+    writer = Writer(out)
+    stream = Stream(args.inputs, err)
+    try:
+        for name, number, line in stream.lines():
+            try:
+                result = router.route_json(line)
+                texts = [dumps(record)
+                         for record in _records(result, number, args.reasons)]
+            except FqlError as exc:  # not an event, or a payload that cannot be written
+                stream.reject(name, number, line, exc)
+                continue
+            for text in texts:
+                writer.text(text)
+            for delivery in result.deliveries:
+                summary[(delivery.destination, delivery.reason or "sent")] += (
+                    len(delivery.payload_views()) or 1)
+    finally:
+        stream.close()
+        writer.flush()
     for (destination, reason), count in sorted(summary.items()):
         print(f"{destination}: {reason}: {count}", file=err)
-    if invalid:
-        print(f"invalid lines: {invalid}", file=err)
-    return EXIT_FINDINGS if invalid else EXIT_OK
+    print(f"read {stream.read}, routed {stream.read - stream.invalid}, "
+          f"invalid {stream.invalid}", file=err)
+    return EXIT_FINDINGS if stream.invalid else EXIT_OK
+
+
+def _records(result: RouteResult, number: int, reasons: bool) -> list[dict[str, Any]]:
+    """The output records of one routed event. Payloads are read as views (serialised here, never changed), so a classic
+    destination's event is not copied for it."""
+    records: list[dict[str, Any]] = []
+    for delivery in result.deliveries:
+        views = delivery.payload_views()
+        for payload in views:
+            records.append({"line": number, "destination": delivery.destination,
+                            "payload": payload})
+        if reasons and not views:
+            records.append({"line": number, "destination": delivery.destination,
+                            "reason": delivery.reason, "detail": delivery.detail})
+    return records
