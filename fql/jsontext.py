@@ -175,7 +175,7 @@ def _finite(value: Any) -> Any:
         return items if any(items[k] is not v for k, v in value.items()) else value
     if type(value) is list:
         out = [_finite(v) for v in value]
-        return out if any(a is not b for a, b in zip(out, value)) else value
+        return out if any(a is not b for a, b in zip(out, value, strict=True)) else value
     return value
 
 

@@ -78,8 +78,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _records(result: RouteResult, number: int, reasons: bool) -> list[dict[str, Any]]:
-    """The output records of one routed event. Payloads are read as views (serialised here, never changed), so a classic
-    destination's event is not copied for it."""
+    """The output records of one routed event. Payloads are read as views (serialised
+    here, never changed), so a classic destination's event is not copied for it."""
     records: list[dict[str, Any]] = []
     for delivery in result.deliveries:
         views = delivery.payload_views()

@@ -47,7 +47,7 @@ ERROR_CODES: dict[str, str] = {
     "FQL601": "An event holds a value that is not a JSON type.",
     "FQL602": "An event nests deeper than the evaluator follows (or is cyclic).",
     "FQL603": "An event is not a JSON object.",
-    "FQL604": "Event text is not JSON: not UTF-8, or malformed.",
+    "FQL604": "Event text is not JSON: not UTF-8, or malformed (`fql filter`, `eval`...).",
     "LNT001": "The file could not be read or parsed as JSON/text.",
     "LNT002": "The file's kind could not be recognised.",
 }

@@ -44,8 +44,8 @@ from ..errors import FqlError
 from ..filters.destination import FilterList, FilterReason
 from ..filters.errors import RuleError
 from ..filters.paths import DEFAULT_MAX_EVENT_DEPTH, json_copy
-from ..jsontext import loads_event
 from ..filters.transformations import CompiledTransformation, compile_transformation
+from ..jsontext import loads_event
 from .triggers import Answers, TriggerSet
 
 CONSENT_EVENT = "Segment Consent Preference Updated"  # CI-19, EC-28: consent not enforced
