@@ -35,7 +35,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(exc.render("<expression>"), file=err)
         return EXIT_ERROR
     try:
-        stream = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8")  # noqa: SIM115
+        stream = sys.stdin.buffer if args.file == "-" else open(args.file, "rb")  # noqa: SIM115
     except OSError as exc:
         print(f"fql eval: {exc}", file=err)
         return EXIT_ERROR
@@ -62,13 +62,14 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK if all_match else EXIT_FINDINGS
 
 
-def _events(text: str) -> list[tuple[int, Any]]:
+def _events(text: bytes) -> list[tuple[int, Any]]:
     """One JSON document, or JSON Lines when the text is not a single document; a line
-    that is not an event stands as its error (reported in its place, in line order)."""
+    that is not an event stands as its error (reported in its place, in line order).
+    Bytes, so a line that is not UTF-8 is one bad line, not the end of the run."""
     try:
         return [(1, loads_event(text))]
     except FqlJsonError as exc:
-        if text.count("\n") <= 1 or exc.kind != "malformed":
+        if text.count(b"\n") <= 1 or exc.kind != "malformed":
             return [(1, exc)]
     events: list[tuple[int, Any]] = []
     for number, line in enumerate(text.splitlines(), start=1):
