@@ -298,17 +298,21 @@ class RouteResult(Mapping[str, Delivery]):
     Lazy: ``route`` computes only the destinations the router's index says can receive
     the event; every other destination's answer (disabled, consent, integrations
     object, invalid rule, "No matching mapping") is one of its shared immutable
-    deliveries, picked when it is looked up. :meth:`sending` lists the deliveries with
-    payloads without looking at the others."""
+    deliveries, picked when it is looked up; a destination with filters whose triggers
+    cannot match runs its filters when it is looked up, to say whether they dropped the
+    event (so read a result before changing the event it was routed from).
+    :meth:`sending` lists the deliveries with payloads without looking at the others."""
 
-    __slots__ = ("_all", "_computed", "_failed", "_integrations", "_router", "_uniform",
-                 "trigger_evaluations")
+    __slots__ = ("_all", "_computed", "_failed", "_integrations", "_router", "_source",
+                 "_uniform", "trigger_evaluations")
 
     def __init__(self, router: Router, computed: dict[int, Delivery], *,
                  failed: frozenset[str] | None = None, integrations: Any = None,
                  uniform: tuple[str, str | None] | None = None,
+                 source: Mapping[str, Any] | None = None,
                  trigger_evaluations: int = 0) -> None:
         self._router = router
+        self._source = source
         self._computed = computed
         self._failed = failed
         self._integrations = integrations
@@ -326,7 +330,15 @@ class RouteResult(Mapping[str, Delivery]):
                                                      reason=self._uniform[0],
                                                      detail=self._uniform[1])
             return found
-        return route.settled(self._failed, self._integrations) or route.no_match
+        settled = route.settled(self._failed, self._integrations)
+        if settled is not None:
+            return settled
+        if route.config.filters and self._source is not None:
+            # Its triggers cannot match this event; its filters still decide whether
+            # the reason is theirs: run them now, once.
+            found = self._computed[index] = self._router._lazy_filter(route, self._source)
+            return found
+        return route.no_match
 
     def __getitem__(self, destination: str) -> Delivery:
         return self._at(self._router.positions[destination])
@@ -382,10 +394,12 @@ class _Route:
 
     @property
     def visit_always(self) -> bool:
-        """Whether the index cannot answer for this destination: a classic one, or one
-        with filters or destination-scoped transformations (the event it sees is not
-        the source event)."""
-        return self.actions is None or bool(self.config.filters) or bool(self.transformations)
+        """Whether the index cannot answer for this destination: a classic one (it
+        sends), or one with destination-scoped transformations (they may change the
+        fields its triggers are indexed on). Filters only remove fields or drop the
+        event, which can make no indexed equality true, so a destination with filters
+        is visited only when one of its triggers may match."""
+        return self.actions is None or bool(self.transformations)
 
     def settled(self, failed: frozenset[str] | None, integrations: Any) -> Delivery | None:
         """The answer that needs no rule run (stages before the filters), or None."""
@@ -604,7 +618,17 @@ class Router:
                 computed[i] = Delivery(route.config.name, reason=INVALID_EVENT,
                                        detail=f"{exc.code} {exc.message}")
         return RouteResult(self, computed, failed=failed, integrations=integrations,
+                           source=source,
                            trigger_evaluations=sum(a.evaluations for a in answers.values()))
+
+    def _lazy_filter(self, route: _Route, source: Mapping[str, Any]) -> Delivery:
+        """A destination not visited by :meth:`route` (no trigger of it may match) that
+        has filters: their reason if they drop the event, else "No matching mapping"."""
+        try:
+            return self._deliver(route, source, {}, {})
+        except FqlError as exc:
+            return Delivery(route.config.name, reason=INVALID_EVENT,
+                            detail=f"{exc.code} {exc.message}")
 
     def route_json(self, data: str | bytes) -> RouteResult:
         """:meth:`route` for one event given as JSON text or UTF-8 bytes (a Kafka message,
