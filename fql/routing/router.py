@@ -558,23 +558,29 @@ class Router:
         consent object or no ``categoryPreferences`` in it (CI-10, EC-25, AM-19), or the
         reserved consent event (CI-19, EC-28). Preferences that are not an object
         enforce with every category false: a malformed consent never opens the gate."""
+        context = event.get("context")
+        if type(context) is not dict and not isinstance(context, Mapping):
+            return None
+        consent = context.get("consent")
+        if type(consent) is not dict and not isinstance(consent, Mapping):
+            return None
+        prefs = consent.get("categoryPreferences")
+        if prefs is None:
+            return None
         if event.get("type") == "track" and event.get("event") == CONSENT_EVENT:
             return None
-        context = event.get("context")
-        consent = context.get("consent") if isinstance(context, Mapping) else None
-        if not isinstance(consent, Mapping) or consent.get("categoryPreferences") is None:
-            return None
-        prefs = consent["categoryPreferences"]
-        return prefs if isinstance(prefs, Mapping) else {}
+        return prefs if type(prefs) is dict or isinstance(prefs, Mapping) else {}
 
     def _failed_categories(self, event: Mapping[str, Any]) -> frozenset[str] | None:
         """The enforced categories the event does not consent to (CI-11, EC-26: only
         ``true`` consents; CI-13: a category the event lacks is false), or None when
         consent is not enforced for this event."""
+        if not self._categories:
+            return None  # no destination needs a consent decision
         prefs = self._preferences(event)
         if prefs is None:
             return None
-        return frozenset(c for c in self._categories if prefs.get(c) is not True)
+        return frozenset([c for c in self._categories if prefs.get(c) is not True])
 
     def _everywhere(self, reason: str, detail: str | None) -> RouteResult:
         return RouteResult(self, {}, uniform=(reason, detail))
@@ -582,7 +588,7 @@ class Router:
     def route(self, event: Any) -> RouteResult:
         """Every destination's delivery for ``event``. The event is never modified and
         no value raises: a non-object is an "Invalid event" for every destination."""
-        if not isinstance(event, Mapping):
+        if type(event) is not dict and not isinstance(event, Mapping):
             return self._everywhere(INVALID_EVENT,
                                     f"an event is a JSON object, not {type(event).__name__}")
         if self.source_error is not None:
@@ -593,7 +599,8 @@ class Router:
             return self._everywhere(INVALID_EVENT, f"{exc.code} {exc.message}")
         failed = self._failed_categories(source)
         integrations = source.get("integrations")
-        if not isinstance(integrations, Mapping):
+        if integrations is not None and type(integrations) is not dict and \
+                not isinstance(integrations, Mapping):
             integrations = None
         # id(event as a destination sees it) -> the triggers' answers; the Answers
         # object holds the event, so its id is not reused while cached.
