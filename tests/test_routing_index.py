@@ -14,7 +14,8 @@ import actions
 from fql.errors import FqlError
 from fql.filters import FilterList
 from fql.filters.transformations import compile_transformation
-from fql.routing import Router, router as routing
+from fql.routing import Router
+from fql.routing import router as routing
 
 EVENT_NAMES = ["Order Completed", "Product Added", "Signed Up", "old name"]
 TRIGGERS = [

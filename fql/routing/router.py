@@ -43,9 +43,10 @@ from ..diagnostics import Diagnostic
 from ..errors import FqlError
 from ..filters.destination import FilterList, FilterReason
 from ..filters.errors import RuleError
-from ..filters.paths import DEFAULT_MAX_EVENT_DEPTH, json_copy
+from ..filters.paths import json_copy
 from ..filters.transformations import CompiledTransformation, compile_transformation
 from ..jsontext import loads_event
+from ..limits import DEFAULT_EVENT_DEPTH
 from .triggers import Answers, TriggerSet
 
 CONSENT_EVENT = "Segment Consent Preference Updated"  # CI-19, EC-28: consent not enforced
@@ -287,7 +288,7 @@ class Delivery:
 
 
 #: Depth of a classic destination's snapshot (the filters' event depth).
-_COPY_DEPTH = DEFAULT_MAX_EVENT_DEPTH
+_COPY_DEPTH = DEFAULT_EVENT_DEPTH
 
 
 class RouteResult(Mapping[str, Delivery]):
