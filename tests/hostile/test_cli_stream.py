@@ -166,7 +166,7 @@ def test_deep_but_allowed_lines_are_answered_or_reported_never_a_traceback(
         source = tmp_path / "in.jsonl"
         source.write_bytes(stream_with(deep))
         for name, argv in commands(tmp_path, source).items():
-            code, out, err = run(*argv)
+            _, out, err = run(*argv)
             assert "Traceback" not in err and "internal error" not in err, (name, depth)
             assert ("b" in out) if name != "eval" else ("3: true" in out), (name, depth)
 
