@@ -83,7 +83,8 @@ def test_map_applies_mapping_to_triggered_events() -> None:
     tracks = [e for e in events if e["type"] == "track"]
     assert code == 0
     assert [json.loads(x) for x in out.splitlines()] == [mapping.apply(e) for e in tracks]
-    assert err.strip() == f"mapped {len(tracks)}, skipped {len(events) - len(tracks)}, failed 0"
+    assert err.strip() == (f"read {len(events)}, mapped {len(tracks)}, "
+                           f"skipped {len(events) - len(tracks)}, failed 0, invalid 0")
 
 
 def test_map_rejects_invalid_mapping(tmp_path: Path) -> None:
