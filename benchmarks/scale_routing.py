@@ -63,7 +63,7 @@ def workspace(size: int, *, classic: bool = True, extras: bool = True) -> dict[s
         dest: dict[str, Any] = {"name": f"actions-{i}", "id": f"a{i}", "mappings": [
             {"name": f"m{j}", "trigger": t,
              "mapping": {"id": {"@path": "$.messageId"}, "user": {"@path": "$.userId"},
-                         "revenue": {"@path": "$.properties.revenue"}, "k": j}}
+                         "revenue": {"@path": "$.properties.revenue"}, "k": j, "dest": i}}
             for j, t in enumerate(triggers)]}
         if extras and i % 10 == 9:
             dest["filters"] = [{"if": "length(userId) < 1", "actions": [{"type": "DROP"}]}]

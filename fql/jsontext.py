@@ -41,7 +41,6 @@ except ImportError:  # pragma: no cover - exercised only without the extra
 MAX_JSON_DEPTH = 500
 
 #: A run of digits orjson may read inexactly (an integer past 64 bits).
-_LONG_DIGITS = re.compile(rb"\d{19}")
 _LONG_DIGITS_STR = re.compile(r"\d{19}")
 
 MALFORMED = "FQL604"
@@ -115,11 +114,25 @@ def _check_depth(value: Any) -> None:
             stack.extend((v, depth + 1) for v in item if type(v) is dict or type(v) is list)
 
 
+def _long_digits(data: str | bytes) -> bool:
+    """Whether ``data`` holds a run of 19 or more digits (an integer orjson may read
+    inexactly, or a long mantissa): for bytes, digits mapped to one byte and the run
+    searched as a substring, both in C, several times faster than a regex."""
+    if isinstance(data, (bytes, bytearray)):
+        return data.translate(_DIGITS).find(_RUN) >= 0
+    return _LONG_DIGITS_STR.search(data) is not None
+
+
+_DIGITS = bytes.maketrans(b"0123456789", b"0" * 10)
+_RUN = b"0" * 19
+
+
 def loads(data: str | bytes) -> Any:
     """One JSON value from ``data`` (text or UTF-8 bytes), read exactly (module doc);
     raises :class:`FqlJsonError`."""
-    long_digits = (_LONG_DIGITS_STR if isinstance(data, str) else _LONG_DIGITS).search(data)
-    if orjson is not None and long_digits is None:
+    if isinstance(data, memoryview):
+        data = data.tobytes()
+    if orjson is not None and not _long_digits(data):
         try:
             value = orjson.loads(data)
         except orjson.JSONDecodeError:
@@ -127,7 +140,7 @@ def loads(data: str | bytes) -> Any:
     else:
         value = _stdlib(data)
     # Fewer brackets than the limit cannot nest deeper than it: one count, in C.
-    if _brackets(data) > MAX_JSON_DEPTH:
+    if len(data) > MAX_JSON_DEPTH and _brackets(data) > MAX_JSON_DEPTH:
         _check_depth(value)
     return value
 

@@ -93,6 +93,12 @@ class Trigger:
         return cls(tree)
 
     @property
+    def plan(self) -> Any:
+        """The compiled plan (:mod:`actions.trigger.plan`): equal for triggers that
+        match alike, so a set of triggers can keep one of each."""
+        return compile_tree(self._tree)
+
+    @property
     def conditions(self) -> Any:
         """The condition tree, in Segment's shape (a fresh copy each time)."""
         return copy.deepcopy(self._tree)

@@ -168,14 +168,23 @@ class Stream:
 
     def events(self) -> Iterator[tuple[str, int, bytes, dict[str, Any]]]:
         """``(file, line number, raw line, event)`` of every line that is a JSON object;
-        the others are rejected."""
-        for name, number, line in self.lines():
+        the others are rejected. (The loop of :meth:`lines`, written out: this is the
+        per-line path of every command.)"""
+        progress = self.progress
+        for name, number, line in input_lines(self.inputs):
+            if progress is not None:
+                progress.advance(len(line))
+            if not line.strip():
+                continue
+            self.read += 1
             try:
                 event = loads_event(line)
             except FqlJsonError as exc:
                 self.reject(name, number, line, exc)
-                continue
-            yield name, number, line, event
+            else:
+                yield name, number, line, event
+            if self.stopped:
+                return
 
     def reject(self, name: str, number: int, line: bytes, exc: FqlError) -> None:
         """Report one bad line (see the module doc); stops the stream with fail-fast."""

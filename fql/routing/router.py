@@ -450,6 +450,8 @@ class Router:
         self.enforced = {c.id for c in self.config.consent_categories if c.enabled}
         self.triggers = TriggerSet(share=share_triggers)
         self._problems: list[Problem] = []
+        self._trigger_ids: dict[str, int] = {}  # trigger text -> id: each text parsed once
+        self._mappings: dict[str, Any] = {}  # mapping JSON -> compiled mapping
         self.source: list[CompiledTransformation] = []
         self.source_error: str | None = None
         scoped = self._compile_transformations()
@@ -489,6 +491,18 @@ class Router:
         if problems:
             raise RoutingError(problems)
         return router
+
+    def _mapping(self, source: dict[str, Any]) -> Any:
+        """The compiled mapping; identical mapping JSON is compiled once per workspace
+        (a compiled mapping holds no per-call state, so destinations can share it)."""
+        try:
+            key = json.dumps(source, separators=(",", ":"), allow_nan=False)
+        except (TypeError, ValueError, RecursionError):  # not JSON: compile reports it
+            return actions.compile_mapping(source)
+        compiled = self._mappings.get(key)
+        if compiled is None:
+            compiled = self._mappings[key] = actions.compile_mapping(source)
+        return compiled
 
     def _problem(self, place: str, code: str, message: str) -> str:
         self._problems.append(Problem(place, code, message))
@@ -531,13 +545,17 @@ class Router:
                     continue
                 place = f"destinations[{i}].mappings[{j}]"
                 try:
-                    trigger = self.triggers.add(actions.Trigger.parse(m.trigger))
+                    trigger = self._trigger_ids.get(m.trigger) if self.triggers.share \
+                        else None
+                    if trigger is None:
+                        trigger = self._trigger_ids[m.trigger] = \
+                            self.triggers.add(actions.Trigger.parse(m.trigger))
                 except FqlError as err:
                     errors.append(self._problem(f"{place}.trigger", err.code, err.message))
                     continue
                 try:
                     compiled.append(_Action(m.name or f"mappings[{j}]", trigger,
-                                            actions.compile_mapping(m.mapping)))
+                                            self._mapping(m.mapping)))
                 except actions.MappingError as err:
                     errors.append(self._problem(f"{place}.mapping", err.code, str(err)))
         name = dest.name

@@ -26,7 +26,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from actions.trigger.matcher import Plan
-from actions.trigger.plan import compile_tree
 
 from ..errors import FqlError
 
@@ -66,7 +65,7 @@ class TriggerSet:
 
     def add(self, trigger: Any) -> int:
         """The id of ``trigger`` (an ``actions.Trigger``), shared with equal triggers."""
-        plan = compile_tree(trigger.conditions)
+        plan = trigger.plan
         known = self._ids.get(plan) if self.share else None
         if known is not None:
             return known
