@@ -139,8 +139,9 @@ def loads(data: str | bytes) -> Any:
             value = _stdlib(data)  # the reference decides, and words the error
     else:
         value = _stdlib(data)
-    # Fewer brackets than the limit cannot nest deeper than it: one count, in C.
-    if len(data) > MAX_JSON_DEPTH and _brackets(data) > MAX_JSON_DEPTH:
+    # Nesting n deep takes 2n bracket bytes, and fewer brackets than the limit cannot
+    # nest deeper than it: two checks in C before any walk.
+    if len(data) > 2 * MAX_JSON_DEPTH and _brackets(data) > MAX_JSON_DEPTH:
         _check_depth(value)
     return value
 

@@ -11,6 +11,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import actions
 import fql
@@ -209,3 +211,27 @@ def test_loads_event_refuses_what_is_not_an_object() -> None:
                        ("true", "a boolean"), ("[]", "an array")):
         with pytest.raises(FqlJsonError, match=f"not {kind}$"):
             loads_event(text)
+
+
+# -- generated numbers and texts: the fast reader agrees with json.loads --------------
+
+_numbers = st.one_of(st.integers(min_value=-(10**40), max_value=10**40),
+                     st.floats(allow_nan=False, allow_infinity=False),
+                     st.integers(0, 40).map(lambda e: 2**64 - 2 + e),
+                     st.integers(0, 40).map(lambda e: -(2**63) + 2 - e))
+_number_texts = st.one_of(
+    _numbers.map(json.dumps),
+    st.tuples(st.integers(-(10**25), 10**25), st.integers(0, 10**20),
+              st.integers(-400, 400)).map(lambda t: f"{t[0]}.{t[1]}e{t[2]}"))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_number_texts, min_size=1, max_size=5), st.booleans())
+def test_generated_numbers_read_exactly_as_the_standard_library(
+        texts: list[str], as_bytes: bool) -> None:
+    text = '{"a":[' + ",".join(texts) + "]}"
+    ours = loads(text.encode() if as_bytes else text)["a"]
+    reference = json.loads(text)["a"]
+    assert [(type(x), repr(x)) for x in ours] == [(type(x), repr(x)) for x in reference]
+    assert json.loads(dumps(ours)) == [x if x not in (float("inf"), float("-inf")) else None
+                                       for x in reference]
