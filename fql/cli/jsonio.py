@@ -26,8 +26,8 @@ from typing import Any, BinaryIO, TextIO
 from .. import FqlError
 from ..jsontext import FqlJsonError, dumps, loads, loads_event
 
-__all__ = ["FqlJsonError", "Progress", "Stream", "Writer", "dumps", "input_lines", "loads",
-           "loads_event", "missing_input"]
+__all__ = ["FqlJsonError", "Progress", "Stream", "Writer", "dumps", "input_lines",
+           "is_terminal", "loads", "loads_event", "missing_input"]
 
 
 def input_lines(inputs: Sequence[Path]) -> Iterator[tuple[str, int, bytes]]:
@@ -99,26 +99,31 @@ class Writer:
 
 class Progress:
     """One line on stderr, redrawn every few thousand lines: count, rate, elapsed time,
-    and the share of the input bytes read when the input is files."""
+    and the share of the total (input bytes, or files) when it is known."""
 
     WIDTH = 30
     EVERY = 4096  # lines between redraws: drawing is cheap, but not per line
 
-    def __init__(self, stream: TextIO, total_bytes: int | None) -> None:
+    def __init__(self, stream: TextIO, total: int | None, *, unit: str = "lines",
+                 every: int = EVERY) -> None:
         self.stream = stream
-        self.total = total_bytes
+        self.total = total
+        self.unit = unit
+        self.every = every
         self.done = self.lines = 0
         self.start = time.monotonic()
 
-    def advance(self, nbytes: int) -> None:
-        self.done += nbytes
+    def advance(self, amount: int) -> None:
+        """One more line (or file) done, ``amount`` more of the total."""
+        self.done += amount
         self.lines += 1
-        if self.lines % self.EVERY == 0:
+        if self.lines % self.every == 0:
             self.draw()
 
     def draw(self) -> None:
         elapsed = max(time.monotonic() - self.start, 1e-9)
-        text = f"{self.lines:,} lines, {self.lines / elapsed:,.0f} lines/s, {elapsed:.1f} s"
+        unit = self.unit
+        text = f"{self.lines:,} {unit}, {self.lines / elapsed:,.0f} {unit}/s, {elapsed:.1f} s"
         if self.total:
             share = min(1.0, self.done / self.total)
             filled = int(share * self.WIDTH)
@@ -147,7 +152,7 @@ class Stream:
         self.read = self.invalid = 0
         self.stopped = False
         self.progress: Progress | None = None
-        if progress and _is_terminal(err):
+        if progress and is_terminal(err):
             total = sum(p.stat().st_size for p in inputs) if inputs else None
             self.progress = Progress(err, total)
 
@@ -205,7 +210,7 @@ class Stream:
             self.progress.close()
 
 
-def _is_terminal(stream: TextIO) -> bool:
+def is_terminal(stream: TextIO) -> bool:
     try:
         return bool(stream.isatty())
     except (AttributeError, ValueError):

@@ -23,6 +23,7 @@ from typing import Any, TextIO
 from .. import FqlError
 from ..values import strict_equal
 from . import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
+from .jsonio import Progress, is_terminal
 
 NAME = "test"
 HELP = "Run rule test files (an event, a rule, the expected outcome)."
@@ -131,10 +132,17 @@ def _pretty(value: Any) -> list[str]:
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     passed = failed = 0
+    # Over many files, a bar on stderr when it is a terminal (files, rate, elapsed).
+    progress = Progress(err, len(args.files), unit="files", every=1) \
+        if len(args.files) > 1 and is_terminal(err) else None
     for path in args.files:
+        if progress is not None:
+            progress.advance(1)
         try:
             cases = _load(path)
         except (OSError, ValueError, InvalidTest) as exc:
+            if progress is not None:
+                progress.close()
             print(f"fql test: {exc}", file=err)
             return EXIT_ERROR
         for index, case in enumerate(cases):
@@ -163,5 +171,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             else:
                 failed += 1
                 print(f"FAIL {name}\n{detail}", file=out, end="")
+    if progress is not None:
+        progress.close()
     print(f"{passed} passed, {failed} failed", file=out)
     return EXIT_FINDINGS if failed else EXIT_OK
