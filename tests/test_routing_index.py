@@ -236,3 +236,24 @@ def test_router_load_builds_once_and_reports_every_problem(tmp_path: Any) -> Non
         Router.load(path)
     path.write_text(json.dumps({"destinations": [{"name": "A"}]}))
     assert list(Router.load(path).route({"type": "track"})) == ["A"]
+
+
+def test_identical_filter_lists_run_once_per_event(monkeypatch: Any) -> None:
+    drop_test = [{"if": "properties.test = true", "actions": [{"type": "DROP"}]}]
+    sample = [{"if": "all", "actions": [{"type": "SAMPLE", "percent": 0.5}]}]
+    router = Router({"destinations": [
+        *({"name": f"C{i}", "filters": drop_test} for i in range(5)),
+        *({"name": f"S{i}", "filters": sample} for i in range(3))]})
+    assert len({id(r.filters) for r in router.routes}) == 2  # compiled once each
+    calls: list[int] = []
+    apply = FilterList.apply
+
+    def counting(self: FilterList, event: Any) -> Any:
+        calls.append(id(self))
+        return apply(self, event)
+
+    monkeypatch.setattr(FilterList, "apply", counting)
+    result = router.route({"type": "track", "properties": {"test": True}})
+    assert [result[f"C{i}"].reason for i in range(5)] == ["Filtered at destination filter"] * 5
+    # the shared list once; the sampling list once per destination (independent draws)
+    assert len(calls) == 1 + 3

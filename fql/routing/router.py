@@ -41,7 +41,7 @@ import actions
 
 from ..diagnostics import Diagnostic
 from ..errors import FqlError
-from ..filters.destination import FilterList, FilterReason
+from ..filters.destination import FilterList, FilterReason, FilterResult
 from ..filters.errors import RuleError
 from ..filters.paths import json_copy
 from ..filters.transformations import CompiledTransformation, compile_transformation
@@ -305,15 +305,17 @@ class RouteResult(Mapping[str, Delivery]):
     :meth:`sending` lists the deliveries with payloads without looking at the others."""
 
     __slots__ = ("_all", "_computed", "_failed", "_integrations", "_router", "_source",
-                 "_uniform", "trigger_evaluations")
+                 "_uniform", "_verdicts", "trigger_evaluations")
 
     def __init__(self, router: Router, computed: dict[int, Delivery], *,
                  failed: frozenset[str] | None = None, integrations: Any = None,
                  uniform: tuple[str, str | None] | None = None,
                  source: Mapping[str, Any] | None = None,
+                 verdicts: dict[int, FilterResult] | None = None,
                  trigger_evaluations: int = 0) -> None:
         self._router = router
         self._source = source
+        self._verdicts = verdicts if verdicts is not None else {}
         self._computed = computed
         self._failed = failed
         self._integrations = integrations
@@ -337,7 +339,8 @@ class RouteResult(Mapping[str, Delivery]):
         if route.config.filters and self._source is not None:
             # Its triggers cannot match this event; its filters still decide whether
             # the reason is theirs: run them now, once.
-            found = self._computed[index] = self._router._lazy_filter(route, self._source)
+            found = self._computed[index] = self._router._lazy_filter(route, self._source,
+                                                                       self._verdicts)
             return found
         return route.no_match
 
@@ -452,6 +455,9 @@ class Router:
         self._problems: list[Problem] = []
         self._trigger_ids: dict[str, int] = {}  # trigger text -> id: each text parsed once
         self._mappings: dict[str, Any] = {}  # mapping JSON -> compiled mapping
+        self._filter_lists: dict[str, FilterList] = {}  # filters JSON -> compiled
+        #: ids of the filter lists whose result for an event every destination shares
+        self._shared_filters: set[int] = set()
         self.source: list[CompiledTransformation] = []
         self.source_error: str | None = None
         scoped = self._compile_transformations()
@@ -492,6 +498,22 @@ class Router:
             raise RoutingError(problems)
         return router
 
+    def _filter_list(self, filters: list[dict[str, Any]]) -> FilterList:
+        """The compiled filters; identical filter lists are compiled once and, when they
+        do not sample at random, run once per event for all their destinations."""
+        try:
+            key = json.dumps(filters, separators=(",", ":"), allow_nan=False)
+        except (TypeError, ValueError, RecursionError):  # not JSON: load reports it
+            return FilterList.load(filters, strict=True)
+        compiled = self._filter_lists.get(key)
+        if compiled is None:
+            compiled = self._filter_lists[key] = FilterList.load(filters, strict=True)
+            if not any(isinstance(a, Mapping) and a.get("type") == "SAMPLE"
+                       for f in filters if isinstance(f, Mapping)
+                       for a in f.get("actions") or () if isinstance(f.get("actions"), list)):
+                self._shared_filters.add(id(compiled))
+        return compiled
+
     def _mapping(self, source: dict[str, Any]) -> Any:
         """The compiled mapping; identical mapping JSON is compiled once per workspace
         (a compiled mapping holds no per-call state, so destinations can share it)."""
@@ -531,7 +553,7 @@ class Router:
                        scoped: dict[str, list[CompiledTransformation | str]]) -> _Route:
         errors: list[str] = []
         try:
-            filters: FilterList | None = FilterList.load(dest.filters, strict=True)
+            filters: FilterList | None = self._filter_list(dest.filters)
         except RuleError as err:
             filters = None
             errors.append(self._problem(f"destinations[{i}].filters", err.code, err.message))
@@ -626,6 +648,7 @@ class Router:
         source_answers = self.triggers.answers(source)
         answers: dict[int, Answers] = {id(source): source_answers}
         snapshots: dict[int, Any] = {}  # id(payload) -> its private copy (classic)
+        verdicts: dict[int, FilterResult] = {}  # id(shared filter list) -> its result
         visit = set(self._always)
         by_trigger = self._by_trigger
         for trigger in source_answers.candidates:
@@ -639,19 +662,20 @@ class Router:
             if route.settled(failed, integrations) is not None:
                 continue  # the lazy result gives the same shared delivery
             try:
-                computed[i] = self._deliver(route, source, answers, snapshots)
+                computed[i] = self._deliver(route, source, answers, snapshots, verdicts)
             except FqlError as exc:  # an event the rules cannot read (too deep...)
                 computed[i] = Delivery(route.config.name, reason=INVALID_EVENT,
                                        detail=f"{exc.code} {exc.message}")
         return RouteResult(self, computed, failed=failed, integrations=integrations,
-                           source=source,
+                           source=source, verdicts=verdicts,
                            trigger_evaluations=sum(a.evaluations for a in answers.values()))
 
-    def _lazy_filter(self, route: _Route, source: Mapping[str, Any]) -> Delivery:
+    def _lazy_filter(self, route: _Route, source: Mapping[str, Any],
+                     verdicts: dict[int, FilterResult]) -> Delivery:
         """A destination not visited by :meth:`route` (no trigger of it may match) that
         has filters: their reason if they drop the event, else "No matching mapping"."""
         try:
-            return self._deliver(route, source, {}, {})
+            return self._deliver(route, source, {}, {}, verdicts)
         except FqlError as exc:
             return Delivery(route.config.name, reason=INVALID_EVENT,
                             detail=f"{exc.code} {exc.message}")
@@ -664,13 +688,19 @@ class Router:
         return self.route(loads_event(data))
 
     def _deliver(self, route: _Route, event: Mapping[str, Any],
-                 answers: dict[int, Answers], snapshots: dict[int, Any]) -> Delivery:
+                 answers: dict[int, Answers], snapshots: dict[int, Any],
+                 verdicts: dict[int, FilterResult]) -> Delivery:
         """Filters, destination-scoped transformations, then delivery."""
         name = route.config.name
         payload: Mapping[str, Any] = event
         if route.config.filters:
             assert route.filters is not None
-            result = route.filters.apply(event)
+            key = id(route.filters)
+            result = verdicts.get(key)  # type: ignore[assignment]
+            if result is None:
+                result = route.filters.apply(event)
+                if key in self._shared_filters:
+                    verdicts[key] = result
             if result.dropped:
                 which = f"filters[{result.filter_index}]" + (
                     f" {result.filter_title!r}" if result.filter_title else "")
