@@ -10,9 +10,11 @@ invalid (and written to ``--dropped`` with its reason); ``--fail-fast`` stops at
 first one instead. A summary line (read / kept / dropped / invalid) ends the run on
 stderr; a progress bar (lines, rate, elapsed, share of the input bytes) is drawn on
 stderr when it is a terminal. A kept event is written as the very bytes of its input
-line (only destination filters that remove fields write a new event). Memory stays
-constant: lines are read as bytes and evaluated in small batches through the rule's
-batch entry point. Exit 0, or 1 when some line was invalid, 2 on usage errors.
+line (only destination filters that remove fields write a new event). With an FQL
+expression (and no ``--dropped``), only the top-level fields it reads are decoded, the
+rest of the line validated and skipped (msgspec, the ``[fast]`` extra), with a full
+decode for any line that path cannot answer exactly. Memory stays constant: lines are
+read as bytes and evaluated in small batches through the rule's batch entry point. Exit 0, or 1 when some line was invalid, 2 on usage errors.
 """
 
 from __future__ import annotations
@@ -51,8 +53,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fail-fast", action="store_true", help="stop at a malformed line")
 
 
-def _decider(args: argparse.Namespace) -> tuple[Decide, DecideMany]:
-    """Compile the rule once; the returned functions run per event (and per batch)."""
+def _decider(args: argparse.Namespace) -> tuple[Decide, DecideMany, Any]:
+    """Compile the rule once; the returned functions run per event (and per batch), and
+    a partial decoder when the rule is an FQL expression and no ``--dropped`` output
+    needs whole events: only the top-level fields the expression reads are decoded."""
     if args.filters is not None:
         from ..filters import FilterList
 
@@ -66,16 +70,19 @@ def _decider(args: argparse.Namespace) -> tuple[Decide, DecideMany]:
             # A filter that removed fields changed the event: write the new one.
             return True, None, result.event if result.event is not event else None
 
-        return by_filters, None
+        return by_filters, None, None
     if args.trigger is not None:
         from actions import Trigger
 
         trigger = Trigger.parse(args.trigger)
-        return (lambda event: (trigger.matches(event), "no match", None)), trigger.matches_many
+        return ((lambda event: (trigger.matches(event), "no match", None)),
+                trigger.matches_many, None)
     from .. import compile as compile_fql
+    from ..jsontext import FieldDecoder
 
     expr = compile_fql(args.expression)
-    return (lambda event: (expr.matches(event), "no match", None)), expr.matches_many
+    partial = None if args.dropped else FieldDecoder(expr.fields).decode
+    return (lambda event: (expr.matches(event), "no match", None)), expr.matches_many, partial
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -85,7 +92,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if (args.filters is not None or args.trigger is not None) and args.expression is not None:
         args.inputs.insert(0, Path(args.expression))  # the positional was an input file
     try:
-        decide, decide_many = _decider(args)
+        decide, decide_many, partial = _decider(args)
     except FqlError as exc:
         print(exc.render("<rule>"), file=err)
         return EXIT_ERROR
@@ -102,7 +109,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                           if args.output else out)
         dropped_out = Writer(stack.enter_context(args.dropped.open("wb"))) \
             if args.dropped else None
-        stream = Stream(args.inputs, err, rejected=dropped_out, fail_fast=args.fail_fast)
+        stream = Stream(args.inputs, err, rejected=dropped_out, fail_fast=args.fail_fast,
+                        partial=partial)
         try:
             _stream(stream, decide, decide_many, kept_out, dropped_out, counts)
         finally:

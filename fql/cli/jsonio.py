@@ -19,7 +19,7 @@ from __future__ import annotations
 import io
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
@@ -39,9 +39,10 @@ def input_lines(inputs: Sequence[Path]) -> Iterator[tuple[str, int, bytes]]:
             yield "<stdin>", number, line
         return
     for path in inputs:
+        name = str(path)
         with path.open("rb") as stream:
             for number, line in enumerate(stream, start=1):
-                yield str(path), number, line
+                yield name, number, line
 
 
 def missing_input(inputs: Sequence[Path]) -> Path | None:
@@ -144,7 +145,12 @@ class Stream:
 
     def __init__(self, inputs: Sequence[Path], err: TextIO, *,
                  rejected: Writer | None = None, fail_fast: bool = False,
-                 progress: bool = True) -> None:
+                 progress: bool = True,
+                 partial: Callable[[bytes], dict[str, Any] | None] | None = None) -> None:
+        """``partial``: a decoder of only the fields the command's rule reads
+        (:meth:`fql.jsontext.FieldDecoder.decode`); a line it cannot answer for
+        exactly (it returns None) is decoded in full."""
+        self.partial = partial
         self.inputs = inputs
         self.err = err
         self.rejected = rejected
@@ -176,18 +182,23 @@ class Stream:
         the others are rejected. (The loop of :meth:`lines`, written out: this is the
         per-line path of every command.)"""
         progress = self.progress
+        partial = self.partial
         for name, number, line in input_lines(self.inputs):
             if progress is not None:
                 progress.advance(len(line))
             if not line.strip():
                 continue
             self.read += 1
-            try:
-                event = loads_event(line)
-            except FqlJsonError as exc:
-                self.reject(name, number, line, exc)
-            else:
-                yield name, number, line, event
+            event = partial(line) if partial is not None else None
+            if event is None:
+                try:
+                    event = loads_event(line)
+                except FqlJsonError as exc:
+                    self.reject(name, number, line, exc)
+                    if self.stopped:
+                        return
+                    continue
+            yield name, number, line, event
             if self.stopped:
                 return
 
