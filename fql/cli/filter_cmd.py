@@ -14,7 +14,8 @@ line (only destination filters that remove fields write a new event). With an FQ
 expression (and no ``--dropped``), only the top-level fields it reads are decoded, the
 rest of the line validated and skipped (msgspec, the ``[fast]`` extra), with a full
 decode for any line that path cannot answer exactly. Memory stays constant: lines are
-read as bytes and evaluated in small batches through the rule's batch entry point. Exit 0, or 1 when some line was invalid, 2 on usage errors.
+read as bytes and evaluated in small batches through the rule's batch entry point.
+Exit 0, or 1 when some line was invalid, 2 on usage errors.
 """
 
 from __future__ import annotations
