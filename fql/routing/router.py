@@ -46,7 +46,7 @@ from ..filters.errors import RuleError
 from ..filters.paths import json_copy
 from ..filters.transformations import CompiledTransformation, compile_transformation
 from ..jsontext import loads_event
-from ..limits import DEFAULT_EVENT_DEPTH
+from ..limits import DEFAULT_EVENT_DEPTH, MAX_MAPPINGS_PER_DESTINATION
 from .triggers import Answers, TriggerSet
 
 CONSENT_EVENT = "Segment Consent Preference Updated"  # CI-19, EC-28: consent not enforced
@@ -125,7 +125,10 @@ class Destination(_Model):
 
 
 class RoutingLimits(_Model):
-    max_mappings_per_destination: int = Field(50, ge=1, alias="maxMappingsPerDestination")
+    """Limits of a workspace configuration (every limit is listed in :mod:`fql.limits`)."""
+
+    max_mappings_per_destination: int = Field(
+        MAX_MAPPINGS_PER_DESTINATION, ge=1, alias="maxMappingsPerDestination")
 
 
 class WorkspaceConfig(_Model):
