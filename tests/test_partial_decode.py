@@ -44,7 +44,7 @@ mutations = st.tuples(st.integers(0, 200), st.sampled_from(
     st.integers(0, 3))
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(json_events, st.booleans(), st.lists(mutations, max_size=3), st.sampled_from(RULES))
 def test_partial_decode_answers_as_the_full_decode(
         event: dict[str, Any], ascii_only: bool, edits: list[tuple[int, bytes, int]],

@@ -158,7 +158,7 @@ def naive(config: dict[str, Any], event: dict[str, Any]) -> list[tuple[Any, ...]
     return out
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(workspaces(), st.lists(route_events(), min_size=1, max_size=4))
 def test_indexed_router_equals_a_naive_per_destination_loop(
         config: dict[str, Any], events: list[dict[str, Any]]) -> None:
