@@ -174,6 +174,9 @@ def test_indexed_router_equals_a_naive_per_destination_loop(
             assert all(result[name].reason == reason for name, reason, _ in expected)
             assert [d.destination for d in result.sending()] == \
                 [name for name, _, sent in expected if sent]
+            assert [(d.destination, d.reason) for d in result.explicit()] == \
+                [(name, reason) for name, reason, _ in expected
+                 if reason != "No matching mapping"]
         assert event == before  # never modified
 
 
@@ -257,3 +260,39 @@ def test_identical_filter_lists_run_once_per_event(monkeypatch: Any) -> None:
     assert [result[f"C{i}"].reason for i in range(5)] == ["Filtered at destination filter"] * 5
     # the shared list once; the sampling list once per destination (independent draws)
     assert len(calls) == 1 + 3
+
+
+def test_fql_route_summary_counts_every_destination(tmp_path: Any) -> None:
+    """The summary counts "No matching mapping" without visiting every destination; it
+    equals a count over every delivery."""
+    import io
+    import json
+    from collections import Counter
+
+    from benchmarks.events import generate
+    from fql.cli import main
+
+    config = {"consentCategories": [{"id": "ad"}], "destinations": [
+        {"name": f"D{i}", "consentCategories": ["ad"] if i % 3 == 0 else [],
+         "filters": [{"if": "userId = null", "actions": [{"type": "DROP"}]}] if i % 4 == 0
+         else [],
+         "mappings": [{"trigger": f'type = "track" and event = "{name}"', "mapping": {"i": i}}
+                      for name in (["Order Completed", "Signed Up"][i % 2],)]}
+        for i in range(40)] + [{"name": "Classic"}]}
+    events = generate(300)
+    for n, event in enumerate(events):
+        if n % 7 == 0:
+            event["integrations"] = {"All": False, "D1": True}
+    (tmp_path / "w.json").write_text(json.dumps(config))
+    (tmp_path / "e.jsonl").write_text("".join(json.dumps(e) + "\n" for e in events))
+    err = io.StringIO()
+    assert main(["route", "--config", str(tmp_path / "w.json"), str(tmp_path / "e.jsonl")],
+                io.StringIO(), err) == 0
+    router = Router(config)
+    expected: Counter[tuple[str, str]] = Counter()
+    for event in json.loads(json.dumps(events)):
+        for d in router.route(event).deliveries:
+            expected[(d.destination, d.reason or "sent")] += len(d.payloads) or 1
+    lines = err.getvalue().splitlines()
+    assert lines[:-1] == [f"{d}: {r}: {c}" for (d, r), c in sorted(expected.items())]
+    assert lines[-1] == "read 300, routed 300, invalid 0"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -21,7 +22,7 @@ from . import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
 from .jsonio import Stream, Writer, dumps, missing_input
 
 if TYPE_CHECKING:
-    from ..routing import RouteResult
+    from ..routing import Delivery
 
 NAME = "route"
 HELP = "Route JSON Lines events to every destination of a workspace configuration."
@@ -35,7 +36,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from ..routing import Router, RoutingError
+    from ..routing import NO_MATCHING_MAPPING, Router, RoutingError
 
     try:
         router = Router.load(args.config)
@@ -51,37 +52,50 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(f"fql route: no such file: {missing}", file=err)
         return EXIT_ERROR
     summary: Counter[tuple[str, str]] = Counter()
+    explicit: Counter[str] = Counter()  # events per destination not "No matching mapping"
+    routed = 0
     writer = Writer(out)
     stream = Stream(args.inputs, err)
     try:
         for name, number, line in stream.lines():
             try:
                 result = router.route_json(line)
+                deliveries = result.deliveries if args.reasons else result.explicit()
                 texts = [dumps(record)
-                         for record in _records(result, number, args.reasons)]
+                         for record in _records(deliveries, number, args.reasons)]
             except FqlError as exc:  # not an event, or a payload that cannot be written
                 stream.reject(name, number, line, exc)
                 continue
             for text in texts:
                 writer.text(text)
-            for delivery in result.deliveries:
+            routed += 1
+            for delivery in deliveries:
+                if delivery.reason == NO_MATCHING_MAPPING:
+                    continue  # counted below, from the others
+                explicit[delivery.destination] += 1
                 summary[(delivery.destination, delivery.reason or "sent")] += (
                     len(delivery.payload_views()) or 1)
     finally:
         stream.close()
         writer.flush()
+    # Every Actions destination's event that got nothing else got "No matching mapping":
+    # counted without visiting each destination for each event.
+    for route in router.routes:
+        unmatched = routed - explicit[route.config.name]
+        if route.actions is not None and unmatched:
+            summary[(route.config.name, NO_MATCHING_MAPPING)] += unmatched
     for (destination, reason), count in sorted(summary.items()):
         print(f"{destination}: {reason}: {count}", file=err)
-    print(f"read {stream.read}, routed {stream.read - stream.invalid}, "
-          f"invalid {stream.invalid}", file=err)
+    print(f"read {stream.read}, routed {routed}, invalid {stream.invalid}", file=err)
     return EXIT_FINDINGS if stream.invalid else EXIT_OK
 
 
-def _records(result: RouteResult, number: int, reasons: bool) -> list[dict[str, Any]]:
+def _records(deliveries: Sequence[Delivery], number: int,
+             reasons: bool) -> list[dict[str, Any]]:
     """The output records of one routed event. Payloads are read as views (serialised
     here, never changed), so a classic destination's event is not copied for it."""
     records: list[dict[str, Any]] = []
-    for delivery in result.deliveries:
+    for delivery in deliveries:
         views = delivery.payload_views()
         for payload in views:
             records.append({"line": number, "destination": delivery.destination,

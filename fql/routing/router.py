@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import gc
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -368,6 +368,26 @@ class RouteResult(Mapping[str, Delivery]):
             self._all = tuple(self._at(i) for i in range(len(self._router.routes)))
         return self._all
 
+    def explicit(self) -> list[Delivery]:
+        """Every delivery except the destinations' shared "No matching mapping" ones, in
+        configuration order: what a summary needs to count, the rest being "No matching
+        mapping" for each Actions destination. Reads only the destinations ``route``
+        computed, those answered without rules (disabled, invalid), and those whose
+        filters decide their answer, unless the event carries consent preferences or an
+        integrations object (then every destination)."""
+        router = self._router
+        routes = router.routes
+        if self._uniform is not None or self._failed or self._integrations is not None:
+            indices: Iterable[int] = range(len(routes))
+        else:
+            indices = sorted({*self._computed, *router._static, *router._lazy_filtered})
+        out = []
+        for i in indices:
+            delivery = self._at(i)
+            if delivery is not routes[i].no_match:
+                out.append(delivery)
+        return out
+
     def sending(self) -> list[Delivery]:
         """The deliveries that send something, in configuration order; this reads only
         the destinations ``route`` computed."""
@@ -488,6 +508,14 @@ class Router:
                 if not users or users[-1] != i:
                     users.append(i)
         self._always = tuple(always)
+        #: Destinations answered without a rule (disabled, or a rule that cannot be read).
+        self._static = tuple(i for i, r in enumerate(self.routes)
+                             if not r.config.enabled or r.error is not None)
+        visited = set(always)
+        #: Destinations not always visited whose filters decide their answer.
+        self._lazy_filtered = tuple(
+            i for i, r in enumerate(self.routes)
+            if r.config.enabled and r.error is None and i not in visited and r.config.filters)
         self._by_trigger = {t: tuple(users) for t, users in by_trigger.items()}
 
     @classmethod
@@ -677,12 +705,36 @@ class Router:
                            source=source, verdicts=verdicts,
                            trigger_evaluations=sum(a.evaluations for a in answers.values()))
 
+    def _filter(self, route: _Route, event: Mapping[str, Any],
+                verdicts: dict[int, FilterResult]) -> tuple[Delivery | None, Any]:
+        """The destination's filters: ``(delivery, None)`` when they drop the event,
+        ``(None, event to send)`` otherwise. A shared filter list runs once per event."""
+        assert route.filters is not None
+        key = id(route.filters)
+        result = verdicts.get(key)
+        if result is None:
+            result = route.filters.apply(event)
+            if key in self._shared_filters:
+                verdicts[key] = result
+        if not result.dropped:
+            return None, result.event
+        name = route.config.name
+        which = f"filters[{result.filter_index}]" + (
+            f" {result.filter_title!r}" if result.filter_title else "")
+        if result.reason is FilterReason.SAMPLED_OUT:
+            return Delivery(name, reason=SAMPLED_OUT, detail=which), None
+        if result.reason is FilterReason.INVALID_RULE:
+            return Delivery(name, reason=INVALID_RULE, detail=f"{which}: {result.error}"), None
+        return Delivery(name, reason=DESTINATION_FILTER, detail=which), None
+
     def _lazy_filter(self, route: _Route, source: Mapping[str, Any],
                      verdicts: dict[int, FilterResult]) -> Delivery:
         """A destination not visited by :meth:`route` (no trigger of it may match) that
-        has filters: their reason if they drop the event, else "No matching mapping"."""
+        has filters: their reason if they drop the event, else "No matching mapping"
+        (filters only remove fields, which can make no indexed equality true)."""
         try:
-            return self._deliver(route, source, {}, {}, verdicts)
+            dropped, _ = self._filter(route, source, verdicts)
+            return route.no_match if dropped is None else dropped
         except FqlError as exc:
             return Delivery(route.config.name, reason=INVALID_EVENT,
                             detail=f"{exc.code} {exc.message}")
@@ -701,22 +753,9 @@ class Router:
         name = route.config.name
         payload: Mapping[str, Any] = event
         if route.config.filters:
-            assert route.filters is not None
-            key = id(route.filters)
-            result = verdicts.get(key)  # type: ignore[assignment]
-            if result is None:
-                result = route.filters.apply(event)
-                if key in self._shared_filters:
-                    verdicts[key] = result
-            if result.dropped:
-                which = f"filters[{result.filter_index}]" + (
-                    f" {result.filter_title!r}" if result.filter_title else "")
-                if result.reason is FilterReason.SAMPLED_OUT:
-                    return Delivery(name, reason=SAMPLED_OUT, detail=which)
-                if result.reason is FilterReason.INVALID_RULE:
-                    return Delivery(name, reason=INVALID_RULE, detail=f"{which}: {result.error}")
-                return Delivery(name, reason=DESTINATION_FILTER, detail=which)
-            payload = result.event  # type: ignore[assignment]
+            dropped, payload = self._filter(route, event, verdicts)
+            if dropped is not None:
+                return dropped
         if route.transformations:
             payload = _run(route.transformations, payload)
         if route.actions is None:
