@@ -372,15 +372,24 @@ class RouteResult(Mapping[str, Delivery]):
         """Every delivery except the destinations' shared "No matching mapping" ones, in
         configuration order: what a summary needs to count, the rest being "No matching
         mapping" for each Actions destination. Reads only the destinations ``route``
-        computed, those answered without rules (disabled, invalid), and those whose
-        filters decide their answer, unless the event carries consent preferences or an
-        integrations object (then every destination)."""
+        computed, those answered without rules (disabled, invalid), those whose filters
+        decide their answer, those under a category the event does not consent to and
+        those its integrations object names (every destination when it says
+        ``"All": false``)."""
         router = self._router
         routes = router.routes
-        if self._uniform is not None or self._failed or self._integrations is not None:
+        integrations = self._integrations
+        if self._uniform is not None or (
+                integrations is not None and integrations.get("All", True) is False):
             indices: Iterable[int] = range(len(routes))
         else:
-            indices = sorted({*self._computed, *router._static, *router._lazy_filtered})
+            found = {*self._computed, *router._static, *router._lazy_filtered}
+            for category in self._failed or ():
+                found.update(router._by_category.get(category, ()))
+            if integrations is not None:  # only the destinations it names can be off
+                positions = router.positions
+                found.update(positions[name] for name in integrations if name in positions)
+            indices = sorted(found)
         out = []
         for i in indices:
             delivery = self._at(i)
@@ -512,6 +521,12 @@ class Router:
         self._static = tuple(i for i, r in enumerate(self.routes)
                              if not r.config.enabled or r.error is not None)
         visited = set(always)
+        by_category: dict[str, list[int]] = {}
+        for i, r in enumerate(self.routes):
+            for category in r.categories:
+                by_category.setdefault(category, []).append(i)
+        #: Destinations under each enforced consent category.
+        self._by_category = {c: tuple(users) for c, users in by_category.items()}
         #: Destinations not always visited whose filters decide their answer.
         self._lazy_filtered = tuple(
             i for i, r in enumerate(self.routes)
