@@ -99,6 +99,21 @@ class Trigger:
         return compile_tree(self._tree)
 
     @property
+    def fields(self) -> frozenset[str]:
+        """The top-level event fields the trigger can read: its answer for an event
+        depends on these alone, so a reader may decode only them
+        (:class:`fql.jsontext.FieldDecoder`)."""
+        found: set[str] = set()
+        stack = [self.plan]
+        while stack:
+            node = stack.pop()
+            if node[0] in ("and", "or"):
+                stack.extend(node[1])
+            elif node[0] == "leaf":
+                found.add(node[1])
+        return frozenset(found)
+
+    @property
     def conditions(self) -> Any:
         """The condition tree, in Segment's shape (a fresh copy each time)."""
         return copy.deepcopy(self._tree)

@@ -11,7 +11,7 @@ first one instead. A summary line (read / kept / dropped / invalid) ends the run
 stderr; a progress bar (lines, rate, elapsed, share of the input bytes) is drawn on
 stderr when it is a terminal. A kept event is written as the very bytes of its input
 line (only destination filters that remove fields write a new event). With an FQL
-expression (and no ``--dropped``), only the top-level fields it reads are decoded, the
+expression or a trigger (and no ``--dropped``), only the top-level fields it reads are decoded, the
 rest of the line validated and skipped (msgspec, the ``[fast]`` extra), with a full
 decode for any line that path cannot answer exactly. Memory stays constant: lines are
 read as bytes and evaluated in small batches through the rule's batch entry point.
@@ -56,8 +56,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def _decider(args: argparse.Namespace) -> tuple[Decide, DecideMany, Any]:
     """Compile the rule once; the returned functions run per event (and per batch), and
-    a partial decoder when the rule is an FQL expression and no ``--dropped`` output
-    needs whole events: only the top-level fields the expression reads are decoded."""
+    a partial decoder when the rule is an FQL expression or a trigger and no
+    ``--dropped`` output needs whole events: only the top-level fields it reads are
+    decoded."""
     if args.filters is not None:
         from ..filters import FilterList
 
@@ -75,9 +76,12 @@ def _decider(args: argparse.Namespace) -> tuple[Decide, DecideMany, Any]:
     if args.trigger is not None:
         from actions import Trigger
 
+        from ..jsontext import FieldDecoder
+
         trigger = Trigger.parse(args.trigger)
+        partial = None if args.dropped else FieldDecoder(trigger.fields).decode
         return ((lambda event: (trigger.matches(event), "no match", None)),
-                trigger.matches_many, None)
+                trigger.matches_many, partial)
     from .. import compile as compile_fql
     from ..jsontext import FieldDecoder
 
