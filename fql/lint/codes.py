@@ -297,6 +297,12 @@ A rule reads an event's fields, so the event must be a JSON object, not a list, 
 before: [1, 2]
 after: {"type": "track", "event": "Order Completed"}
 
+== FQL604 other
+Event text is not JSON: not UTF-8, or malformed.
+Reported per line by fql filter, map, route and eval with the line number; the line is counted as invalid, written to the dropped output where the command has one, and the stream goes on.
+before: {"type": "track",
+after: {"type": "track"}
+
 == LNT001 other
 The file could not be read, or is not valid JSON or YAML.
 The finding points at the place where the JSON or YAML parser stopped.
