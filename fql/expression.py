@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Iterable
+from dataclasses import fields as dataclass_fields
 from functools import lru_cache
 from typing import Any, Literal, overload
 
@@ -18,6 +19,7 @@ from .compiler import to_plan
 from .format import format_node, format_path
 from .ir import from_ir as _ir_to_ast
 from .ir import to_ir as _ast_to_ir
+from .jsontext import loads_event
 from .limits import DEFAULT_LIMITS, Limits
 from .parser import parse
 from .plan import Const, PNode
@@ -39,7 +41,8 @@ class Expression:
     - ``evaluate(event)``: the FQL value of the expression for ``event`` (a JSON object);
     - ``matches(event)``: true only when that value is exactly ``true`` (FQL-01);
     - ``matches_many(events)``: ``matches`` over many events, with the loop in the kernel;
-    - ``filter(events)``: the events that match, in order (the same objects, not copies).
+    - ``filter(events)``: the events that match, in order (the same objects, not copies);
+    - ``matches_json(data)``/``matches_many_json(lines)``: the same on JSON text or bytes.
 
     Each raises :class:`~fql.FqlEventError` for an event that is not a JSON object or an
     event value that is not JSON; never anything else.
@@ -73,6 +76,35 @@ class Expression:
 
     def __repr__(self) -> str:
         return f"fql.compile({self.text!r})"
+
+    def matches_json(self, data: str | bytes) -> bool:
+        """``matches`` for one event given as JSON text or UTF-8 bytes (a Kafka message,
+        an HTTP body), read exactly (:mod:`fql.jsontext`: big integers stay integers).
+        Text that is not a JSON object raises :class:`~fql.jsontext.FqlJsonError` (an
+        :class:`~fql.FqlEventError`)."""
+        return self.matches(loads_event(data))
+
+    def matches_many_json(self, lines: Iterable[str | bytes]) -> list[bool]:
+        """``matches_json`` over many texts, the evaluation loop in the kernel
+        (``matches_many``); raises for the first text that is not a JSON object."""
+        return self.matches_many([loads_event(line) for line in lines])
+
+    @property
+    def fields(self) -> frozenset[str]:
+        """The top-level fields of the event the expression can read (the first key of
+        every path): the answer for an event depends on these fields alone, so a
+        reader may decode only them (:class:`fql.jsontext.FieldDecoder`)."""
+        found: set[str] = set()
+        stack: list[Any] = [self.ast]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.Path):
+                found.add(node.segments[0])
+            elif isinstance(node, ast.Node):
+                stack.extend(getattr(node, f.name) for f in dataclass_fields(node))
+            elif isinstance(node, (tuple, list)):
+                stack.extend(node)
+        return frozenset(found)
 
     def to_ir(self) -> Any:
         """Segment's compiled IR for this expression (JSON data)."""

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from fql.backend import kernel
+from fql.jsontext import loads_event
 from fql.values import json_copy
 
 from .compiler import Finding, compile_plan
@@ -99,6 +100,13 @@ class Mapping:
         backend = run(root)
         self.apply = backend.apply
         self.apply_batch = backend.apply_batch
+
+    def apply_json(self, data: str | bytes, *, missing: Any = None) -> Any:
+        """``apply`` for one event given as JSON text or UTF-8 bytes, read exactly
+        (:mod:`fql.jsontext`); text that is not a JSON object raises
+        :class:`fql.jsontext.FqlJsonError`. The event is parsed here and owned by
+        no one else, so nothing is copied on the way in."""
+        return self.apply(loads_event(data), missing=missing)
 
     def __repr__(self) -> str:
         flag = ", extensions=True" if self.extensions else ""

@@ -10,6 +10,7 @@ import fql
 from fql.backend import kernel
 from fql.format import format_path
 from fql.js import UNDEFINED, js_truthy
+from fql.jsontext import loads_event
 
 from .conditions import NAMED_TYPES, ROOT_OF
 from .errors import TriggerError, TriggerMatchError
@@ -162,6 +163,27 @@ class Trigger:
         return cls(tree)
 
     @property
+    def plan(self) -> Any:
+        """The compiled plan (:mod:`actions.trigger.plan`): equal for triggers that
+        match alike, so a set of triggers can keep one of each."""
+        return compile_tree(self._tree)
+
+    @property
+    def fields(self) -> frozenset[str]:
+        """The top-level event fields the trigger can read: its answer for an event
+        depends on these alone, so a reader may decode only them
+        (:class:`fql.jsontext.FieldDecoder`)."""
+        found: set[str] = set()
+        stack = [self.plan]
+        while stack:
+            node = stack.pop()
+            if node[0] in ("and", "or"):
+                stack.extend(node[1])
+            elif node[0] == "leaf":
+                found.add(node[1])
+        return frozenset(found)
+
+    @property
     def conditions(self) -> Any:
         """The condition tree, in Segment's shape (a fresh copy each time)."""
         return copy.deepcopy(self._tree)
@@ -248,6 +270,12 @@ class Trigger:
         if isinstance(event, _READ_AS_EMPTY):
             return self.matches(_EMPTY)
         raise _public(AttributeError(), [event])
+
+    def matches_json(self, data: str | bytes) -> bool:
+        """``matches`` for one event given as JSON text or UTF-8 bytes, read exactly
+        (:mod:`fql.jsontext`); text that is not a JSON object raises
+        :class:`fql.jsontext.FqlJsonError`."""
+        return self.matches(loads_event(data))
 
     def matches_many(self, events: Iterable[dict[str, Any]]) -> list[bool]:
         """``matches`` over ``events``, in order; the loop runs in the kernel when there

@@ -34,6 +34,7 @@ from .. import FqlError
 from ..datafile import load_data, load_json
 from ..values import strict_equal
 from . import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
+from .jsonio import Progress, is_terminal
 
 NAME = "test"
 HELP = "Run rule test files (an event, a rule, the expected outcome)."
@@ -179,13 +180,20 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if not files:
         print("fql test: no test files found", file=err)
         return EXIT_ERROR
+    # Over many files, a bar on stderr when it is a terminal (files, rate, elapsed).
+    progress = Progress(err, len(files), unit="files", every=1) \
+        if len(files) > 1 and is_terminal(err) else None
     for path in files:
+        if progress is not None:
+            progress.advance(1)
         try:
             cases = _load(path)
         except FqlError as exc:
             print(f"fql test: {path}: {exc.code} {exc.message}", file=err)
             return EXIT_ERROR
         except (OSError, ValueError, InvalidTest) as exc:
+            if progress is not None:
+                progress.close()
             print(f"fql test: {exc}", file=err)
             return EXIT_ERROR
         for index, case in enumerate(cases):
@@ -218,6 +226,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             else:
                 failed += 1
                 print(f"FAIL {name}\n{detail}", file=out, end="")
+    if progress is not None:
+        progress.close()
     summary = f"{passed} passed, {failed} failed"
     print(summary + (f", {errors} error{'s' if errors != 1 else ''}" if errors else ""),
           file=out)

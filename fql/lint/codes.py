@@ -303,6 +303,12 @@ JSON and YAML files are read within YamlLimits (docs/limits.md): at most 16 MiB,
 before: a: &a [x, x, x, x, x, x, x, x, x] / b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a] / ... nine levels
 after: the values written out, or a flatter file
 
+== FQL604 other
+Event text is not JSON: not UTF-8, or malformed.
+Reported per line by fql filter, map, route and eval with the line number; the line is counted as invalid, written to the dropped output where the command has one, and the stream goes on.
+before: {"type": "track",
+after: {"type": "track"}
+
 == LNT001 other
 The file could not be read, or is not valid JSON or YAML.
 The finding points at the place where the JSON or YAML parser stopped.
