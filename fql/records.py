@@ -23,6 +23,13 @@ from __future__ import annotations
 from operator import attrgetter
 from typing import Any, TypeVar
 
+try:
+    from typing import dataclass_transform
+except ImportError:  # Python 3.10: type checkers read the 3.11+ branch
+
+    def dataclass_transform(**_: Any) -> Any:  # type: ignore[no-redef]
+        return lambda decorated: decorated
+
 T = TypeVar("T")
 
 _MISSING: Any = object()
@@ -115,6 +122,7 @@ def _init(cls_name: str, fields: list[tuple[str, Field]]) -> Any:
     return env["__init__"]
 
 
+@dataclass_transform(frozen_default=True, field_specifiers=(field,))
 def record(cls: type[T]) -> type[T]:
     """Make ``cls`` a frozen, slotted record of its annotated fields (see the module)."""
     inherited: list[tuple[str, Field]] = []
