@@ -162,7 +162,7 @@ def apply_mapping(mapping: Any, col: Column | str,
 # --- DataFrame functions -----------------------------------------------------------
 
 
-def filter(df: DataFrame, rule: str | fql.Expression | actions.Trigger,  # noqa: A001
+def filter(df: DataFrame, rule: str | fql.Expression | actions.Trigger,
            column: str = "value") -> DataFrame:
     """The rows of ``df`` whose event (in ``column``) matches ``rule``, unchanged."""
     event_column(df, column)

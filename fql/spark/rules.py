@@ -158,7 +158,7 @@ def filters_spec(filters: FilterList | Iterable[Any] | Mapping[str, Any],
     random_sampling = any(a.type is ActionType.SAMPLE and not a.path
                           for f in loaded.filters if f.enabled for a in f.actions)
     return RuleSpec("filters", checked.source,
-                    checked.options + (("random_sampling", random_sampling),))
+                    (*checked.options, ("random_sampling", random_sampling)))
 
 
 def workspace_spec(config: Router | WorkspaceConfig | Mapping[str, Any] | str | Path
