@@ -11,8 +11,9 @@ pyarrow data as well as through Spark.
 Reading events (docs/semantics/spark.md):
 
 * a string (or binary) column holds JSON text. It is parsed with orjson when installed,
-  falling back to ``json.loads`` for what orjson refuses (``NaN``, integers beyond 64
-  bits, lone surrogates), so every row reads as ``json.loads`` reads it;
+  falling back to ``json.loads`` for what orjson refuses or reads differently (``NaN``,
+  ``1e400``, integers beyond 64 bits, lone surrogates), so every row reads as
+  ``json.loads`` reads it;
 * a struct (or map) column holds the event itself. A null field reads as a *missing*
   field, as Spark's ``to_json`` writes it: a Spark schema cannot tell the two apart, and
   the schema gives every row every field;
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -62,12 +64,20 @@ _NULL_ROW = Invalid("the event is null")
 # --- reading events ----------------------------------------------------------------
 
 
+#: 19 digits in a row: maybe an integer beyond 64 bits, which orjson reads as a float
+#: (``json.loads`` keeps it exact). Digits inside strings match too; they only cost the
+#: slower parser.
+_LONG_DIGITS = re.compile(rb"\d{19}")
+_LONG_DIGITS_TEXT = re.compile(r"\d{19}")
+
+
 def _parse(text: str | bytes) -> Any:
-    if orjson is not None:
+    if orjson is not None and not (_LONG_DIGITS_TEXT if isinstance(text, str)
+                                   else _LONG_DIGITS).search(text):
         try:
             return orjson.loads(text)
         except orjson.JSONDecodeError:
-            pass  # json.loads accepts a little more (NaN, huge integers): ask it
+            pass  # json.loads accepts a little more (NaN, 1e400, lone surrogates)
     return json.loads(text)
 
 
@@ -118,13 +128,26 @@ def _plain(value: Any) -> Any:
 
 
 def dumps(value: Any) -> str:
-    """Compact JSON text, keys in their order, non-ASCII kept (as ``fql`` prints)."""
+    """Compact JSON text, keys in their order, non-ASCII kept, ``NaN`` and infinities
+    written as ``null`` (as ``JSON.stringify`` does: JSON has no such numbers). What
+    orjson refuses (integers beyond 64 bits, lone surrogates) goes to the exact encoder,
+    which then escapes non-ASCII so that the text is always valid UTF-8."""
     if orjson is not None:
         try:
             return orjson.dumps(value, default=_plain).decode("utf-8")
-        except TypeError:  # integers beyond 64 bits: the exact encoder
+        except TypeError:
             pass
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_plain)
+    return json.dumps(_finite(value), separators=(",", ":"), default=_plain)
+
+
+def _finite(value: Any) -> Any:
+    if type(value) is float:
+        return value if value - value == 0 else None  # NaN and infinities
+    if isinstance(value, Mapping):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
 
 
 # --- the batch loop ----------------------------------------------------------------
