@@ -25,17 +25,17 @@ pytest.importorskip("pyspark")
 if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
     pytest.skip("Spark needs Java", allow_module_level=True)
 
-from pyspark.errors import PythonException  # noqa: E402
-from pyspark.sql import DataFrame, Row, SparkSession  # noqa: E402
-from pyspark.sql import functions as F  # noqa: E402
+from pyspark.errors import PythonException
+from pyspark.sql import DataFrame, Row, SparkSession
+from pyspark.sql import functions as F
 
-import actions  # noqa: E402
-import fql  # noqa: E402
-import fql.spark  # noqa: E402
-from benchmarks.events import generate  # noqa: E402
-from fql.filters import FilterList  # noqa: E402
-from fql.filters.errors import RuleError  # noqa: E402
-from fql.routing import INVALID_EVENT, Router, RoutingError, load_config  # noqa: E402
+import actions
+import fql
+import fql.spark
+from benchmarks.events import generate
+from fql.filters import FilterList
+from fql.filters.errors import RuleError
+from fql.routing import INVALID_EVENT, Router, RoutingError, load_config
 
 pytestmark = pytest.mark.spark
 
