@@ -1,27 +1,109 @@
-"""JavaScript value formatting, for the places where Segment's reference converts values
-with JS rules: ``String(x)`` (mapping ``@template``, ``to_string``), ``JSON.stringify``
-(tsub's sampling key, ``@json``) and JS number printing (``1e+21``, ``1e-7``, ``-0``).
+"""The JavaScript value core: how Segment's JavaScript reads and prints JSON values.
+
+Triggers, mappings, device-mode (tsub) rules and destination filters all run in Segment's
+JavaScript, so each needs the same few JS rules; they live here once:
+
+* :data:`UNDEFINED`, JS ``undefined`` (a field that is not there, distinct from ``null``);
+* :func:`js_truthy`, JS truthiness (``{}`` and ``[]`` are true; ``0``, ``""``, NaN false);
+* :func:`array_index`, which property keys index an array (canonical ASCII decimals
+  below 2**32 - 1, ECMA-262 §6.1.7);
+* :func:`utf16_len`, :func:`utf16_units`, :func:`utf16_text`: JS strings are UTF-16;
+* :func:`js_number`, :func:`js_string`, :func:`js_json`: ``String(n)``, ``String(x)``
+  and ``JSON.stringify`` (JS key order, lone surrogates escaped, ``undefined`` skipped);
+* :func:`js_int`, :func:`js_trim`.
+
+What differs per dialect (how a path walk treats a falsy step, which built-in members a
+path can reach) stays in each dialect's walker, which says why.
 
 Python's ``repr(float)`` already yields the shortest round-trip digits, the same digit
 string ECMAScript's Number::toString picks; only the layout (where the exponent starts,
-``e+``) differs, so we re-layout those digits instead of reimplementing the algorithm.
+``e+``) differs, so :func:`js_number` re-lays out those digits instead of reimplementing
+the algorithm.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
-_JSON_STRING = json.JSONEncoder(ensure_ascii=False).encode
+from .errors import FqlEventError
+from .limits import DEFAULT_EVENT_DEPTH, too_deep_message
+
+
+class Undefined:
+    """JS ``undefined``: falsy, distinct from ``None``; one instance, :data:`UNDEFINED`."""
+
+    __slots__ = ()
+    _instance: Undefined | None = None
+
+    def __new__(cls) -> Undefined:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "undefined"
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __reduce__(self) -> str:
+        return "UNDEFINED"  # pickles (to a worker process) as the one instance
+
+
+UNDEFINED: Final[Any] = Undefined()
+
+#: JS numbers are doubles: integers beyond ±2**53 are not exact.
+MAX_SAFE_INTEGER: Final = 2**53
+#: The largest array index: indexes are below 2**32 - 1 (ECMA-262 §6.1.7).
+MAX_ARRAY_INDEX: Final = 2**32 - 2
+#: From this magnitude up, ``String(n)`` switches to exponent form (Number::toString).
+EXPONENT_FROM: Final = 1e21
+
+
+def js_truthy(value: Any) -> bool:
+    """JS truthiness: ``0``, NaN, ``""``, ``null``, ``undefined``, ``false`` are falsy;
+    every object and array (even empty) is truthy."""
+    if value is None or value is UNDEFINED or value is False:
+        return False
+    t = type(value)
+    if t is str:
+        return value != ""
+    if t is int:
+        return value != 0
+    if t is float:
+        return value == value and value != 0.0
+    if isinstance(value, (int, float)) and not isinstance(value, bool):  # subclasses
+        return value == value and value != 0
+    if isinstance(value, str):
+        return value != ""
+    return True
+
+
+def array_index(key: str) -> int:
+    """The array index the property key ``key`` names, or -1: canonical ASCII decimal
+    (``"0"``, ``"12"``; not ``"01"``, ``"-1"``, ``"²"`` or ``"١"``) at most
+    :data:`MAX_ARRAY_INDEX`."""
+    if key.isascii() and key.isdigit() and (key == "0" or key[0] != "0"):
+        index = int(key)
+        if index <= MAX_ARRAY_INDEX:
+            return index
+    return -1
 
 
 def js_number(value: float | int) -> str:
-    """``String(n)`` for a JS number (Python ints are first made doubles, as JS would)."""
+    """``String(n)`` for a JS number (Python ints are first made doubles, as JS would;
+    an int beyond the double range is ``Infinity``, as ``Number`` makes it)."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    x = float(value)
+    try:
+        x = float(value)
+    except OverflowError:
+        return "Infinity" if value > 0 else "-Infinity"
     if math.isnan(x):
         return "NaN"
     if math.isinf(x):
@@ -47,70 +129,168 @@ def js_number(value: float | int) -> str:
     return sign + body
 
 
-def js_string(value: Any) -> str:
-    """``String(value)`` for a JSON value: objects ``[object Object]``, arrays
-    comma-joined (``null`` elements empty), ``null`` → ``"null"``."""
+def js_int(value: int) -> int | float:
+    """The integer a JS double holds for ``value``, written with the digits JS prints
+    (so ``12345678901234567890`` becomes ``12345678901234567000``); beyond the double
+    range, ``±inf``."""
+    try:
+        as_float = float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+    return int(js_number(as_float)) if abs(as_float) < EXPONENT_FROM else as_float
+
+
+#: ``error(kind, value)`` makes the exception for a value JS cannot print here: ``kind``
+#: is ``"deep"`` (nested deeper than the depth given, or cyclic) or ``"type"`` (not a
+#: JSON value). Each layer passes its own, so one printer serves them all.
+ValueErrorFactory = Callable[[str, Any], Exception]
+
+
+def value_error(kind: str, value: Any) -> Exception:
+    """The core's own error for :data:`ValueErrorFactory` (an :class:`FqlEventError`)."""
+    if kind == "deep":
+        return FqlEventError(too_deep_message("the depth limit"))
+    return FqlEventError(f"value of type {type(value).__name__} is not a JSON value")
+
+
+def js_string(
+    value: Any, depth: int = DEFAULT_EVENT_DEPTH, error: ValueErrorFactory = value_error
+) -> str:
+    """``String(value)``: arrays comma-joined (``null``/``undefined`` items empty),
+    objects ``[object Object]``, numbers as JS prints them, ``undefined``."""
+    t = type(value)
+    if t is str:
+        return value
     if value is None:
         return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (int, float)):
+    if value is UNDEFINED:
+        return "undefined"
+    if t is bool:
+        return "true" if value else "false"
+    if t is float or t is int:
         return js_number(value)
     if isinstance(value, list):
-        return ",".join("" if item is None else js_string(item) for item in value)
+        if depth <= 0:
+            raise error("deep", value)
+        return ",".join(
+            "" if item is None or item is UNDEFINED else js_string(item, depth - 1, error)
+            for item in value
+        )
     if isinstance(value, dict):
         return "[object Object]"
-    return str(value)
+    return js_string(_base_value(value, error), depth, error)
 
 
-def js_json(value: Any) -> str | None:
-    """``JSON.stringify(value)`` for JSON values: no spaces, JS number layout,
-    non-finite numbers as ``null``. Returns ``None`` for JS ``undefined``
-    (not representable here, so never)."""
+def _base_value(value: Any, error: ValueErrorFactory) -> Any:
+    """A subclass of a JSON type (an ``IntEnum``, a ``str`` subclass) as its base type;
+    anything else (``datetime``, ``bytes``, tuples, sets) is not JSON."""
+    for base in (bool, int, float, str):
+        if isinstance(value, base):
+            return base(value)
+    raise error("type", value)
+
+
+def js_ordered(obj: dict[str, Any]) -> dict[str, Any]:
+    """``obj`` with JS's own-key order: array-index keys first, ascending, then the rest
+    in insertion order (what ``Object.keys`` and ``JSON.stringify`` follow,
+    ECMA-262 OrdinaryOwnPropertyKeys). ``obj`` itself when that is already its order."""
+    if not obj:
+        return obj
+    try:
+        if min(obj) > "9":  # runs in C: when every key sorts after "9", none is an index
+            return obj
+    except TypeError:  # a key that is not a string: the caller reports it
+        return obj
+    indexed = sorted((k for k in obj if array_index(k) >= 0), key=int)
+    if not indexed:
+        return obj
+    ordered = {k: obj[k] for k in indexed}
+    ordered.update((k, v) for k, v in obj.items() if k not in ordered)
+    return ordered
+
+
+_JSON_STRING = json.JSONEncoder(ensure_ascii=False).encode
+_LONE_SURROGATE = re.compile(
+    r"(?<![\ud800-\udbff])[\udc00-\udfff]|[\ud800-\udbff](?![\udc00-\udfff])"
+)
+
+
+def json_quote(text: str) -> str:
+    """A JSON string literal as ``JSON.stringify`` writes it (lone surrogates escaped)."""
+    quoted = _JSON_STRING(text)
+    if text.isascii():
+        return quoted
+    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
+
+
+def js_json(
+    value: Any, depth: int = DEFAULT_EVENT_DEPTH, error: ValueErrorFactory = value_error
+) -> Any:
+    """``JSON.stringify(value)``: :data:`UNDEFINED` for ``undefined``; object keys in JS
+    order; members that are ``undefined`` skipped in objects and written ``null`` in
+    arrays; non-finite numbers ``null``; integers as the JS double prints them; lone
+    surrogates escaped; no spaces. Deeper than ``depth`` (or cyclic), or not JSON:
+    ``error``."""
+    if value is UNDEFINED:
+        return UNDEFINED
     parts: list[str] = []
-    _stringify(value, parts)
+    _stringify(value, parts, depth, error)
     return "".join(parts)
 
 
-def _stringify(value: Any, out: list[str]) -> None:
-    if value is None:
+def _stringify(value: Any, out: list[str], depth: int, error: ValueErrorFactory) -> None:
+    t = type(value)
+    if t is str:
+        out.append(json_quote(value))
+    elif value is None or value is UNDEFINED:
         out.append("null")
-    elif value is True:
-        out.append("true")
-    elif value is False:
-        out.append("false")
-    elif isinstance(value, str):
-        out.append(_JSON_STRING(value))
-    elif isinstance(value, (int, float)):
-        out.append(js_number(value) if math.isfinite(float(value)) else "null")
-    elif isinstance(value, (list, tuple)):
+    elif t is bool:
+        out.append("true" if value else "false")
+    elif t is int or t is float:
+        number = js_int(value) if t is int and abs(value) > MAX_SAFE_INTEGER else value
+        out.append(js_number(number) if math.isfinite(number) else "null")
+    elif isinstance(value, dict):
+        if depth <= 0:
+            raise error("deep", value)
+        out.append("{")
+        first = True
+        for key, item in js_ordered(value).items():
+            if item is UNDEFINED:
+                continue
+            if not isinstance(key, str):
+                raise error("type", key)
+            if not first:
+                out.append(",")
+            first = False
+            out.append(json_quote(key))
+            out.append(":")
+            _stringify(item, out, depth - 1, error)
+        out.append("}")
+    elif isinstance(value, list):
+        if depth <= 0:
+            raise error("deep", value)
         out.append("[")
         for i, item in enumerate(value):
             if i:
                 out.append(",")
-            _stringify(item, out)
+            _stringify(item, out, depth - 1, error)
         out.append("]")
-    elif isinstance(value, dict):
-        out.append("{")
-        for i, (key, item) in enumerate(value.items()):
-            if i:
-                out.append(",")
-            out.append(_JSON_STRING(str(key)))
-            out.append(":")
-            _stringify(item, out)
-        out.append("}")
     else:
-        raise TypeError(f"not a JSON value: {type(value).__name__}")
+        _stringify(_base_value(value, error), out, depth, error)
 
 
 def utf16_len(text: str) -> int:
     """``text.length`` in JS: UTF-16 code units, so an astral character counts twice
     (Segment's length limits, e.g. ``@replace`` patterns, are counted this way)."""
     return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
+def utf16_text(text: str) -> str:
+    """``text`` with each astral character written as its two surrogates, so that
+    indexing and ``len`` count UTF-16 code units, as JS does."""
+    if text.isascii() or all(ord(ch) <= 0xFFFF for ch in text):
+        return text
+    return "".join(utf16_units(text))
 
 
 def utf16_units(text: str) -> list[str]:

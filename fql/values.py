@@ -13,9 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import FqlEventError
+from .limits import DEFAULT_EVENT_DEPTH, too_deep_message
 
 #: How deep ``=`` follows nested lists/objects; deeper (or cyclic) data is an error.
-MAX_VALUE_DEPTH = 256
+MAX_VALUE_DEPTH = DEFAULT_EVENT_DEPTH
 
 
 def json_type(value: Any) -> str:
@@ -107,9 +108,7 @@ def strict_equal(a: Any, b: Any, depth: int = 0) -> bool:
 
 
 def too_deep() -> FqlEventError:
-    return FqlEventError(
-        f"event data nested deeper than {MAX_VALUE_DEPTH} levels (or cyclic)", code="FQL602"
-    )
+    return FqlEventError(too_deep_message(f"{MAX_VALUE_DEPTH} levels"), code="FQL602")
 
 
 def order(op: str, a: Any, b: Any) -> bool:
@@ -149,7 +148,7 @@ def _copy(
     if value is None or isinstance(value, (str, int, float)):  # bool is an int
         return value
     if depth_left <= 0:
-        raise error(f"event nested too deeply (or cyclic) at {_where(path)}")
+        raise error(f"{too_deep_message('max_event_depth')} at {_where(path)}")
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():

@@ -46,23 +46,25 @@ cdef PyTypeObject* DICT = <PyTypeObject*>dict
 
 from _probe cimport HINT_SLOTS, dict_get, probe, tuple_item
 
+from fql import js
 from actions.mapping import runtime as rt
 from actions.mapping.errors import MappingInputError, MappingRuntimeError
 
-cdef object UNDEFINED = rt.UNDEFINED
-cdef long long MAX_SAFE = 2 ** 53
+cdef object UNDEFINED = js.UNDEFINED
+cdef long long MAX_SAFE = js.MAX_SAFE_INTEGER
 # Python fallbacks: the reference helpers, for the rare cases.
 cdef object py_prop = rt.prop
 cdef object py_own = rt.own
-cdef object py_js_int = rt.js_int
+cdef object py_js_int = js.js_int
+cdef object py_truthy = js.js_truthy
 cdef object py_to_string = rt.to_string
 cdef object py_loose_blank = rt.loose_blank
-cdef object py_js_ordered = rt.js_ordered
+cdef object py_js_ordered = js.js_ordered
 cdef object py_clean_nulls = rt._clean_nulls
 cdef object py_too_deep = rt.too_deep
 cdef object py_not_json = rt.not_json
 cdef object py_split_path = rt.split_path
-cdef object py_js_trim = rt.js_trim
+cdef object py_js_trim = js.js_trim
 cdef object DOUBLE = rt.DOUBLE
 
 
@@ -70,7 +72,7 @@ cdef object DOUBLE = rt.DOUBLE
 
 
 cdef inline bint truthy(object v) except -1:
-    """JS truthiness (``rt.truthy``)."""
+    """JS truthiness (``fql.js.js_truthy``)."""
     if v is None or v is UNDEFINED or v is False:
         return False
     t = type(v)
@@ -81,7 +83,9 @@ cdef inline bint truthy(object v) except -1:
     if t is float:
         f = <double>v
         return f == f and f != 0.0
-    return True
+    if t is dict or t is list:
+        return True
+    return py_truthy(v)  # a subclass of a JSON type reads as its base type
 
 
 cdef inline bint safe_int(object v) except -1:
@@ -724,7 +728,7 @@ cdef KNode convert(object node):
     return k
 
 
-cdef str TOO_DEEP = "event value nested too deeply (over max_value_depth levels) or cyclic"
+cdef str TOO_DEEP = rt.TOO_DEEP
 
 
 cdef class Program:

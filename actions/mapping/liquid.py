@@ -27,9 +27,11 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
+from fql.js import MAX_SAFE_INTEGER, UNDEFINED, js_int, js_number
+
 from .errors import MappingRuntimeError
 from .limits import MappingLimits
-from .runtime import MAX_SAFE_INTEGER, UNDEFINED, js_int, js_number, json_stringify
+from .runtime import json_stringify
 
 #: liquid-directive.ts ``disabledTags`` and ``disabledFilters``.
 DISABLED_TAGS = ("case", "for", "include", "layout", "render", "tablerow")

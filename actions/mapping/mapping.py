@@ -21,12 +21,10 @@ from fql.values import json_copy
 from .compiler import Finding, compile_plan
 from .errors import MappingInputError
 from .limits import DEFAULT_LIMITS, MappingLimits
-from .runtime import UNDEFINED, Node, type_name
+from .runtime import TOO_DEEP, UNDEFINED, Node, type_name
 
 _KERNEL = kernel("_mapping")
 
-#: Raised for an event whose values nest deeper than Python can follow.
-_TOO_DEEP = "event value nested too deeply (over max_value_depth levels) or cyclic"
 
 
 def runner(root: Node) -> Any:
@@ -49,7 +47,7 @@ class PythonRunner:
         try:
             result = self._out(event)
         except RecursionError:
-            raise MappingInputError(_TOO_DEEP) from None
+            raise MappingInputError(TOO_DEEP) from None
         return missing if result is UNDEFINED else result
 
     def apply_batch(self, events: Iterable[Any], *, missing: Any = None) -> list[Any]:

@@ -31,51 +31,31 @@ matter:
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Callable
 from typing import Any
 
-from fql.js import js_number, js_trim, utf16_len, utf16_units
+from fql.js import (
+    MAX_SAFE_INTEGER,
+    UNDEFINED,
+    array_index,
+    js_int,
+    js_json,
+    js_ordered,
+    js_string,
+    js_trim,
+    utf16_len,
+    utf16_units,
+)
+from fql.js import js_truthy as truthy
+from fql.limits import DEFAULT_EVENT_DEPTH, too_deep_message
 
 from .errors import MappingInputError, MappingRuntimeError
 
-
-class _Undefined:
-    """JS ``undefined``: falsy, distinct from ``None``; one instance."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "undefined"
-
-    def __bool__(self) -> bool:
-        return False
-
-
-UNDEFINED: Any = _Undefined()
-
-#: JS numbers are doubles: integers beyond ±2**53 come back as the nearest double.
-MAX_SAFE_INTEGER = 2**53
 _SCALARS = frozenset({str, float, bool, type(None)})
 
 
 # --------------------------------------------------------------------------- JS values
-
-
-def truthy(value: Any) -> bool:
-    """JS truthiness: ``0``, ``NaN``, ``""``, ``null``, ``undefined``, ``false`` are falsy;
-    every object and array (even empty) is truthy."""
-    if value is None or value is UNDEFINED or value is False:
-        return False
-    t = type(value)
-    if t is str:
-        return value != ""
-    if t is int:
-        return value != 0
-    if t is float:
-        return value == value and value != 0.0
-    return True
 
 
 def type_name(value: Any) -> str:
@@ -95,21 +75,13 @@ def type_name(value: Any) -> str:
     return "object"
 
 
-def js_int(value: int) -> int | float:
-    """The integer a JS double holds for ``value``, written with the digits JS prints
-    (so ``12345678901234567890`` becomes ``12345678901234567000``)."""
-    try:
-        as_float = float(value)
-    except OverflowError:
-        return math.inf if value > 0 else -math.inf
-    return int(js_number(as_float)) if abs(as_float) < 1e21 else as_float
-
-
 def too_deep() -> MappingInputError:
     """The error for event values deeper than ``MappingLimits.max_value_depth``."""
-    return MappingInputError(
-        "event value nested too deeply (over max_value_depth levels) or cyclic", path="/"
-    )
+    return MappingInputError(TOO_DEEP, path="/")
+
+
+#: The message for event values deeper than ``MappingLimits.max_value_depth``.
+TOO_DEEP = too_deep_message("max_value_depth")
 
 
 def not_json(value: Any) -> MappingInputError:
@@ -205,15 +177,6 @@ def finalize(value: Any, depth: int) -> Any:
     return value
 
 
-def array_index(key: str) -> int:
-    """The array index a property key names (canonical decimal below 2**32 - 1), or -1."""
-    if key.isascii() and key.isdigit() and (key == "0" or key[0] != "0"):
-        index = int(key)
-        if index < 4294967295:
-            return index
-    return -1
-
-
 def prop(obj: Any, key: str) -> Any:
     """``obj[key]`` for a truthy non-dict JS value: array and string indices and
     ``length`` (strings count UTF-16 units); numbers and booleans have no data
@@ -291,96 +254,20 @@ def strip_root(path: str) -> str:
     return path.replace("$.", "", 1)
 
 
+def _value_error(kind: str, value: Any) -> Exception:
+    """The mapping's errors for :func:`fql.js.js_string` and :func:`fql.js.js_json`."""
+    return too_deep() if kind == "deep" else not_json(value)
+
+
 def to_string(value: Any, depth: int) -> str:
-    """JS ``String(value)``: arrays comma-joined (``null``/``undefined`` items empty),
-    objects ``[object Object]``, numbers as JS prints them."""
-    t = type(value)
-    if t is str:
-        return value
-    if value is None:
-        return "null"
-    if value is UNDEFINED:
-        return "undefined"
-    if t is bool:
-        return "true" if value else "false"
-    if t is float:
-        return js_number(value)
-    if t is int:
-        return js_number(value if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER else js_int(value))
-    if isinstance(value, list):
-        if depth <= 0:
-            raise too_deep()
-        return ",".join(
-            "" if item is None or item is UNDEFINED else to_string(item, depth - 1)
-            for item in value
-        )
-    if isinstance(value, dict):
-        return "[object Object]"
-    return to_string(own(value, depth), depth)
-
-
-_JSON_STR = json.JSONEncoder(ensure_ascii=False).encode
-_LONE_SURROGATE = re.compile(
-    r"(?<![\ud800-\udbff])[\udc00-\udfff]|[\ud800-\udbff](?![\udc00-\udfff])"
-)
-
-
-def _json_quote(text: str) -> str:
-    """A JSON string literal as ``JSON.stringify`` writes it (lone surrogates escaped)."""
-    quoted = _JSON_STR(text)
-    if text.isascii():
-        return quoted
-    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
+    """JS ``String(value)`` (:func:`fql.js.js_string`) with the mapping's errors."""
+    return js_string(value, depth, _value_error)
 
 
 def json_stringify(value: Any, depth: int) -> Any:
-    """``JSON.stringify(value)``: ``UNDEFINED`` for ``undefined``, members that are
-    ``undefined`` skipped in objects and written ``null`` in arrays, non-finite numbers
-    ``null``, no spaces."""
-    if value is UNDEFINED:
-        return UNDEFINED
-    parts: list[str] = []
-    _stringify(value, parts, depth)
-    return "".join(parts)
-
-
-def _stringify(value: Any, out: list[str], depth: int) -> None:
-    t = type(value)
-    if t is str:
-        out.append(_json_quote(value))
-    elif value is None or value is UNDEFINED:
-        out.append("null")
-    elif t is bool:
-        out.append("true" if value else "false")
-    elif t is int or t is float:
-        number = js_int(value) if t is int and abs(value) > MAX_SAFE_INTEGER else value
-        out.append(js_number(number) if math.isfinite(number) else "null")
-    elif isinstance(value, dict):
-        if depth <= 0:
-            raise too_deep()
-        out.append("{")
-        first = True
-        for key, item in js_ordered(value).items():
-            if item is UNDEFINED:
-                continue
-            if not first:
-                out.append(",")
-            first = False
-            out.append(_json_quote(str(key)))
-            out.append(":")
-            _stringify(item, out, depth - 1)
-        out.append("}")
-    elif isinstance(value, list):
-        if depth <= 0:
-            raise too_deep()
-        out.append("[")
-        for i, item in enumerate(value):
-            if i:
-                out.append(",")
-            _stringify(item, out, depth - 1)
-        out.append("]")
-    else:
-        _stringify(own(value, depth), out, depth)
+    """``JSON.stringify(value)`` (:func:`fql.js.js_json`) with the mapping's errors:
+    ``UNDEFINED`` for ``undefined``."""
+    return js_json(value, depth, _value_error)
 
 
 def _reject_constant(name: str) -> Any:
@@ -412,7 +299,7 @@ def loose_blank(value: Any) -> bool:
     if t is int or t is float:
         return value == 0
     if isinstance(value, list):
-        return to_string(value, 64) == ""
+        return to_string(value, DEFAULT_EVENT_DEPTH) == ""
     return False
 
 
@@ -902,18 +789,6 @@ class ArrayPathNode(Node):
         if self.root is not None and self.root.may_undef:
             return finalize(own(root, self.depth), self.depth)
         return own(root, self.depth)
-
-
-def js_ordered(obj: dict[str, Any]) -> dict[str, Any]:
-    """``obj`` with JS's own-key order: array-index keys first, ascending, then the rest
-    in insertion order (what ``Object.keys`` and ``JSON.stringify`` follow)."""
-    # min() runs in C: when every key sorts after "9", none can be an index
-    if not obj or min(obj) > "9" or not any(array_index(k) >= 0 for k in obj):
-        return obj
-    indexed = sorted((k for k in obj if array_index(k) >= 0), key=int)
-    ordered = {k: obj[k] for k in indexed}
-    ordered.update((k, v) for k, v in obj.items() if k not in ordered)
-    return ordered
 
 
 def _assign(target: dict[str, Any], source: Any) -> None:

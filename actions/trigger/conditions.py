@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 from typing import Any, Final
 
-from fql.js import js_number
+from fql.js import MAX_SAFE_INTEGER, js_number
 
 #: The first path segment a condition is written with, and the condition type it makes.
 ROOTS: Final[dict[str, str]] = {
@@ -98,7 +98,7 @@ def to_double(value: int | float) -> float:
 def js_value(value: float) -> int | float:
     """How a JS number is stored in a tree: an integral double within 2**53 becomes an
     ``int`` (so trees compare and print as Segment's JSON does: ``5``, not ``5.0``)."""
-    if math.isfinite(value) and value.is_integer() and abs(value) <= 2**53:
+    if math.isfinite(value) and value.is_integer() and abs(value) <= MAX_SAFE_INTEGER:
         return int(value)
     return value
 

@@ -29,6 +29,7 @@ from typing import Any, Final
 
 from fql import ast
 from fql.format import format_node
+from fql.js import MAX_SAFE_INTEGER
 
 from .conditions import DIRECT_TYPES, NAMED_TYPES, ROOT_OF
 from .errors import TriggerError
@@ -175,7 +176,7 @@ def _number_test(path: ast.Path, op: str, n: float) -> ast.Node:
     if math.isinf(n):
         below = (op in ("<", "<=") and n > 0) or (op in (">", ">=") and n < 0)
         return _is(path, "number") if below or op == "number_not_equals" else _ALWAYS_FALSE
-    literal = ast.Number(int(n) if n.is_integer() and abs(n) <= 2**53 else n)
+    literal = ast.Number(int(n) if n.is_integer() and abs(n) <= MAX_SAFE_INTEGER else n)
     if op == "number_equals":
         return ast.Compare("=", path, literal)
     if op == "number_not_equals":

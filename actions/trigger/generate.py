@@ -28,12 +28,12 @@ import re
 from decimal import Decimal
 from typing import Any, Final
 
-from fql.js import js_number, js_string
+from fql.js import js_number, js_string, js_truthy
 
 from .conditions import NAMED_TYPES, ROOT_OF
 from .errors import TriggerError
 from .matcher import MISSING, units
-from .plan import js_to_number, js_truthy
+from .plan import js_to_number
 
 _NAME_UNSAFE: Final = re.compile(r"[^a-zA-Z0-9._-]")
 _DECODED_AFTER_BACKSLASH: Final = re.compile(r"""\\(?=["'\\nrt]|u[0-9a-fA-F]{4}|\Z)""")

@@ -34,17 +34,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from fql.js import UNDEFINED, array_index, js_truthy, utf16_text
+
 Plan = tuple[Any, ...]
 Matcher = Callable[[dict[str, Any]], bool]
-
-
-class _Missing:
-    """JS ``undefined``: a field that is not there."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "undefined"
 
 
 class _Builtin:
@@ -57,7 +50,8 @@ class _Builtin:
         return "[native code]"
 
 
-MISSING: Any = _Missing()
+#: JS ``undefined``: a field that is not there.
+MISSING: Any = UNDEFINED
 BUILTIN: Any = _Builtin()
 
 OPERATORS = ("=", "!=", "number_equals", "number_not_equals", "<", "<=", ">", ">=",
@@ -88,31 +82,13 @@ _NUMBER_MEMBERS = _OBJECT_MEMBERS | frozenset(
 _FUNCTION_MEMBERS = _OBJECT_MEMBERS | frozenset(("apply", "bind", "call"))
 
 
-def units(text: str) -> str:
-    """``text`` as UTF-16 code units (astral characters become surrogate pairs)."""
-    if all(ord(ch) <= 0xFFFF for ch in text):
-        return text
-    out = []
-    for ch in text:
-        code = ord(ch)
-        if code > 0xFFFF:
-            code -= 0x10000
-            out.append(chr(0xD800 + (code >> 10)) + chr(0xDC00 + (code & 0x3FF)))
-        else:
-            out.append(ch)
-    return "".join(out)
+#: ``text`` as UTF-16 code units (astral characters become surrogate pairs).
+units = utf16_text
 
 
 def _falsy(value: Any) -> bool:
-    """JS falsiness of a value that is not a dict (``{}`` and ``[]`` are truthy in JS)."""
-    if value is None or value is MISSING or value is False:
-        return True
-    cls = type(value)
-    if cls is str:
-        return not value
-    if cls is int or cls is float:
-        return value == 0 or value != value
-    return False
+    """JS falsiness (:func:`fql.js.js_truthy`); ``BUILTIN`` members are truthy."""
+    return not js_truthy(value)
 
 
 def _member(value: Any, key: str) -> Any:
@@ -141,10 +117,9 @@ def _member(value: Any, key: str) -> Any:
 
 
 def _index(key: str) -> int | None:
-    """An array index written canonically (``"0"``, ``"12"``, not ``"01"``)."""
-    if key.isascii() and key.isdigit() and (key == "0" or key[0] != "0"):
-        return int(key)
-    return None
+    """The array index ``key`` names (:func:`fql.js.array_index`), or None."""
+    index = array_index(key)
+    return None if index < 0 else index
 
 
 def walk(value: Any, path: tuple[str, ...]) -> Any:

@@ -25,7 +25,7 @@ import math
 import re
 from typing import Any, Final
 
-from fql.js import js_string, js_trim
+from fql.js import js_string, js_trim, js_truthy
 
 from .conditions import DIRECT_TYPES, NAMED_TYPES, ROOT_OF, to_double
 from .errors import TriggerError
@@ -65,17 +65,6 @@ def js_to_number(value: Any) -> float:
         except ValueError:
             return math.nan
     return math.nan
-
-
-def js_truthy(value: Any) -> bool:
-    """JS truthiness of a JSON value (``{}`` and ``[]`` are truthy)."""
-    if value is MISSING or value is None or value is False:
-        return False
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return value != 0 and not math.isnan(value)
-    if isinstance(value, str):
-        return value != ""
-    return True
 
 
 def _prop(node: Any, key: str) -> Any:

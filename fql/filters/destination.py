@@ -57,6 +57,7 @@ from pydantic import (
 
 from .. import expression
 from ..errors import FqlError, FqlEventError
+from ..limits import DEFAULT_FILTER_LIMITS, FilterLimits
 from .errors import (
     INVALID_CONDITION,
     INVALID_PERCENT,
@@ -67,7 +68,7 @@ from .errors import (
     invalid,
     pointer,
 )
-from .paths import DEFAULT_MAX_EVENT_DEPTH, require_event, split_path
+from .paths import require_event, split_path
 from .tsub import DropStep, FilterKeysStep, SampleStep, Step
 
 
@@ -109,17 +110,6 @@ ACTION_TYPE_ORDER: tuple[ActionType, ...] = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class FilterLimits:
-    """Limits on a destination's filters, as named settings."""
-
-    #: Segment allows at most 10 filters per destination (DF-14).
-    max_filters_per_destination: int = 10
-    #: How deep an event may nest where a filter copies or hashes it (cycles end here).
-    max_event_depth: int = DEFAULT_MAX_EVENT_DEPTH
-
-
-DEFAULT_FILTER_LIMITS = FilterLimits()
 
 
 # --- the Public API models ---

@@ -17,36 +17,17 @@ every event before filtering, which costs O(event) even when a filter only drops
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable
 from typing import Any, Final
 
 from .. import values as _values
+from ..js import UNDEFINED, js_truthy
+from ..js import array_index as _array_index
+from ..limits import DEFAULT_EVENT_DEPTH
 from .errors import RuleEventError
 
-
-class _Missing:
-    """JS ``undefined``: a field that is not there (distinct from JSON ``null``)."""
-
-    _instance: _Missing | None = None
-
-    def __new__(cls) -> _Missing:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __repr__(self) -> str:
-        return "MISSING"
-
-    def __bool__(self) -> bool:
-        return False
-
-
-MISSING: Final = _Missing()
-
-#: How deep an event may nest before copying or serialising it is refused
-#: (cyclic events end up here too, instead of exhausting the interpreter's stack).
-DEFAULT_MAX_EVENT_DEPTH: Final = 100
+#: JS ``undefined``: a field that is not there (distinct from JSON ``null``).
+MISSING: Final = UNDEFINED
 
 
 def require_event(event: Any) -> dict[str, Any]:
@@ -56,33 +37,16 @@ def require_event(event: Any) -> dict[str, Any]:
     return event
 
 
-def js_truthy(value: Any) -> bool:
-    """JS truthiness of a JSON value: ``{}`` and ``[]`` are true, ``0``/``""``/``null``
-    and NaN are false."""
-    if value is None or value is False or value is MISSING:
-        return False
-    if isinstance(value, bool):
-        return True
-    if isinstance(value, (int, float)):
-        return value != 0 and not (isinstance(value, float) and math.isnan(value))
-    if isinstance(value, str):
-        return value != ""
-    return True
-
-
 def split_path(path: str) -> tuple[str, ...]:
     """A tsub/filter dot path as segments (``""`` is the root, no segments)."""
     return tuple(path.split(".")) if path else ()
 
 
 def array_index(container: list[Any], segment: str) -> int | None:
-    """The array index a segment names (``"0"``, ``"12"``; not ``"01"`` or ``"-1"``),
-    or None, as JS property access on an array reads it."""
-    if segment.isdigit() and (segment == "0" or not segment.startswith("0")):
-        index = int(segment)
-        if index < len(container):
-            return index
-    return None
+    """The index of ``container`` that ``segment`` names (:func:`fql.js.array_index`),
+    or None when it names none or is past the end, as JS property access reads it."""
+    index = _array_index(segment)
+    return index if 0 <= index < len(container) else None
 
 
 def child(container: Any, segment: str) -> Any:
@@ -177,12 +141,12 @@ def filter_keys(
     return edit_at(event, split_path(parent), filter_matched)
 
 
-def json_copy(value: Any, max_depth: int = DEFAULT_MAX_EVENT_DEPTH) -> Any:
+def json_copy(value: Any, max_depth: int = DEFAULT_EVENT_DEPTH) -> Any:
     """:func:`fql.values.json_copy` raising :class:`RuleEventError`, as every filter,
     tsub rule and transformation reports a bad event."""
     return _values.json_copy(value, max_depth, RuleEventError)
 
 
-def check_json(value: Any, max_depth: int = DEFAULT_MAX_EVENT_DEPTH) -> None:
+def check_json(value: Any, max_depth: int = DEFAULT_EVENT_DEPTH) -> None:
     """Raise :class:`RuleEventError` unless ``value`` is a JSON value of bounded depth."""
     _values.json_copy(value, max_depth, RuleEventError)

@@ -47,6 +47,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .. import expression
 from ..errors import FqlError
+from ..limits import DEFAULT_EVENT_DEPTH
 from .destination import FilterList, FilterResult
 from .errors import (
     INVALID_CONDITION,
@@ -56,7 +57,7 @@ from .errors import (
     from_validation_error,
     pointer,
 )
-from .paths import DEFAULT_MAX_EVENT_DEPTH, MISSING, json_copy, require_event
+from .paths import MISSING, json_copy, require_event
 
 #: Property paths may be at most this many levels deep (TR-10: "up to four levels").
 MAX_PATH_DEPTH = 4
@@ -265,7 +266,7 @@ def compile_transformation(
     index: int = 0,
     *,
     max_path_depth: int = MAX_PATH_DEPTH,
-    max_event_depth: int = DEFAULT_MAX_EVENT_DEPTH,
+    max_event_depth: int = DEFAULT_EVENT_DEPTH,
 ) -> CompiledTransformation:
     """Validate one transformation, reject Segment's conflicts, compile its FQL."""
     title = raw.get("name", "") if isinstance(raw, Mapping) else raw.name
@@ -348,7 +349,7 @@ class Transformations:
         data: Iterable[Transformation | Mapping[str, Any]] | Mapping[str, Any],
         *,
         max_path_depth: int = MAX_PATH_DEPTH,
-        max_event_depth: int = DEFAULT_MAX_EVENT_DEPTH,
+        max_event_depth: int = DEFAULT_EVENT_DEPTH,
     ) -> Transformations:
         """Load a list of transformations or the API's ``{"transformations": [...]}``;
         raises :class:`RuleError` for the first invalid one (a transformation cannot fail

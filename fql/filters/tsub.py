@@ -46,7 +46,9 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
 
 from .. import expression
 from ..errors import FqlError
+from ..js import array_index as js_array_index
 from ..js import js_json
+from ..limits import DEFAULT_EVENT_DEPTH
 from .errors import (
     INVALID_CONDITION,
     NULL_PARENT,
@@ -57,7 +59,6 @@ from .errors import (
     pointer,
 )
 from .paths import (
-    DEFAULT_MAX_EVENT_DEPTH,
     MISSING,
     array_index,
     check_json,
@@ -198,7 +199,7 @@ class SampleStep:
 
     percent: float
     path: tuple[str, ...] | None
-    max_event_depth: int = DEFAULT_MAX_EVENT_DEPTH
+    max_event_depth: int = DEFAULT_EVENT_DEPTH
 
     def keeps(self, payload: dict[str, Any], rng: random.Random | None) -> bool:
         if self.path is None:
@@ -308,8 +309,7 @@ def _js_assign(container: dict[str, Any] | list[Any], segment: str, value: Any) 
     and a non-index key on an array is a JS property that JSON never shows."""
     if isinstance(container, dict):
         container[segment] = value
-    elif segment.isdigit() and (segment == "0" or not segment.startswith("0")):
-        index = int(segment)
+    elif (index := js_array_index(segment)) >= 0:
         container.extend([None] * (index + 1 - len(container)))
         container[index] = value
 
@@ -360,7 +360,7 @@ def compile_step(
     *,
     rule: str = "transformer",
     field: str = "",
-    max_event_depth: int = DEFAULT_MAX_EVENT_DEPTH,
+    max_event_depth: int = DEFAULT_EVENT_DEPTH,
 ) -> Step | None:
     """One transformer as a step (``None`` for ``hash_properties``, which is ignored)."""
     try:
@@ -403,7 +403,7 @@ def compile_transformers(
     rule: str = "transformers",
     field: str = "",
     strict: bool = True,
-    max_event_depth: int = DEFAULT_MAX_EVENT_DEPTH,
+    max_event_depth: int = DEFAULT_EVENT_DEPTH,
 ) -> TransformerChain:
     """Validate and compile a transformer list once, for :func:`transform` or reuse.
 
@@ -522,7 +522,7 @@ class RuleSet:
         cls,
         rules: Iterable[Rule | Mapping[str, Any]],
         *,
-        max_event_depth: int = DEFAULT_MAX_EVENT_DEPTH,
+        max_event_depth: int = DEFAULT_EVENT_DEPTH,
     ) -> RuleSet:
         compiled = []
         for i, raw in enumerate(rules):
