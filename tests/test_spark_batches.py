@@ -226,3 +226,10 @@ def test_specs_are_checked_on_the_driver_and_travel_as_plain_data() -> None:
         assert again == spec and hash(again) == hash(spec)
     assert rules.compiled(specs[0]).matches({"event": "a"})
     assert rules.compiled(specs[3])[1] == tuple(d.name for d in router.config.destinations)
+
+
+def test_the_example_says_which_file_is_missing(capsys: pytest.CaptureFixture[str]) -> None:
+    from fql.spark import example
+
+    assert example.main(["--events", "no/such/events.jsonl"]) == 2
+    assert "no such file: no/such/events.jsonl" in capsys.readouterr().err
