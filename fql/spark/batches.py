@@ -31,7 +31,7 @@ import json
 import random
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from itertools import accumulate, islice
+from itertools import accumulate, chain
 from typing import Any
 
 import pyarrow as pa
@@ -111,14 +111,22 @@ def _read_text(text: bytes | None, exact: bool = False) -> Any:
     return event
 
 
-def _text_rows(texts: list[bytes | None]) -> Iterator[Any]:
-    for start in range(0, len(texts), CHUNK_ROWS):
-        chunk = texts[start:start + CHUNK_ROWS]
-        exact = _long_digit_rows(chunk) if orjson is not None else ()
-        if exact:
-            yield from (_read_text(t, i in exact) for i, t in enumerate(chunk))
+def _text_chunk(texts: list[bytes | None]) -> list[Any]:
+    """The entries of a chunk of text rows. The common chunk (every row an object that
+    orjson reads as ``json.loads`` does) is parsed in one ``map``; any other chunk row by
+    row, each with the parser that reads it exactly."""
+    if orjson is None:
+        return [_read_text(t, True) for t in texts]
+    exact = _long_digit_rows(texts)
+    if not exact and None not in texts:
+        try:
+            events = list(map(orjson.loads, texts))
+        except orjson.JSONDecodeError:
+            pass
         else:
-            yield from map(_read_text, chunk)
+            if all(type(e) is dict for e in events):
+                return events
+    return [_read_text(t, i in exact) for i, t in enumerate(texts)]
 
 
 def _without_nulls(value: Any) -> Any:
@@ -138,36 +146,34 @@ def _without_nulls(value: Any) -> Any:
 CHUNK_ROWS = 64
 
 
-def _struct_rows(array: pa.Array) -> Iterator[Any]:
-    for start in range(0, len(array), CHUNK_ROWS):
-        for row in array.slice(start, CHUNK_ROWS).to_pylist(maps_as_pydicts="strict"):
-            yield _NULL_ROW if row is None else _without_nulls(row)
+def _event_chunks(array: pa.Array) -> Iterator[list[Any]]:
+    """The rows' entries (the event, a dict, or an :class:`Invalid`), :data:`CHUNK_ROWS`
+    at a time, each chunk parsed when it is reached."""
+    kind = array.type
+    if pa.types.is_struct(kind) or pa.types.is_map(kind):
+        for start in range(0, len(array), CHUNK_ROWS):
+            rows = array.slice(start, CHUNK_ROWS).to_pylist(maps_as_pydicts="strict")
+            yield [_NULL_ROW if row is None else _without_nulls(row) for row in rows]
+        return
+    if pa.types.is_string(kind) or pa.types.is_binary(kind):
+        # The UTF-8 bytes as they are (a cast without a copy): both parsers take bytes.
+        texts = array.cast(pa.binary()).to_pylist()
+    elif pa.types.is_large_string(kind) or pa.types.is_large_binary(kind):
+        texts = array.cast(pa.large_binary()).to_pylist()
+    else:
+        raise TypeError(f"an event column holds JSON text or a struct, not {kind}")
+    for start in range(0, len(texts), CHUNK_ROWS):
+        yield _text_chunk(texts[start:start + CHUNK_ROWS])
 
 
 def iter_events(array: pa.Array) -> Iterator[Any]:
-    """One entry per row, parsed as it is reached: the event (a dict) or an
-    :class:`Invalid`."""
-    kind = array.type
-    if pa.types.is_struct(kind) or pa.types.is_map(kind):
-        return _struct_rows(array)
-    if pa.types.is_string(kind) or pa.types.is_binary(kind):
-        # The UTF-8 bytes as they are (a cast without a copy): both parsers take bytes.
-        return _text_rows(array.cast(pa.binary()).to_pylist())
-    if pa.types.is_large_string(kind) or pa.types.is_large_binary(kind):
-        return _text_rows(array.cast(pa.large_binary()).to_pylist())
-    raise TypeError(f"an event column holds JSON text or a struct, not {kind}")
+    """One entry per row, in order: the event (a dict) or an :class:`Invalid`."""
+    return chain.from_iterable(_event_chunks(array))
 
 
 def read_events(array: pa.Array) -> list[Any]:
     """Every row's entry of :func:`iter_events`, in a list."""
     return list(iter_events(array))
-
-
-def _chunks(array: pa.Array) -> Iterator[list[Any]]:
-    """The rows' entries, :data:`CHUNK_ROWS` at a time."""
-    events = iter_events(array)
-    while chunk := list(islice(events, CHUNK_ROWS)):
-        yield chunk
 
 
 # --- writing values ----------------------------------------------------------------
@@ -240,7 +246,7 @@ def matches_array(spec: RuleSpec, array: pa.Array) -> pa.Array:
     """``rule.matches`` for each row (FQL or a trigger); null for an invalid row."""
     rule = compiled(spec)
     out: list[bool | None] = []
-    for events in _chunks(array):
+    for events in _event_chunks(array):
         out += _answers(events, rule.matches_many, rule.matches)
     return pa.array(out, pa.bool_())
 
@@ -250,7 +256,7 @@ def evaluate_array(spec: RuleSpec, array: pa.Array) -> pa.Array:
     where there is no value (an invalid event)."""
     evaluate = compiled(spec).evaluate
     out: list[str | None] = []
-    for events in _chunks(array):
+    for events in _event_chunks(array):
         values = _answers(events, lambda chunk: [evaluate(e) for e in chunk], evaluate,
                           NO_ANSWER)
         out += [None if v is NO_ANSWER else dumps(v) for v in values]
@@ -271,7 +277,7 @@ def map_array(mapping_spec: RuleSpec, trigger_spec: RuleSpec | None,
         return mapping.apply_batch(events, missing=NO_ANSWER)  # type: ignore[no-any-return]
 
     out: list[str | None] = []
-    for events in _chunks(array):
+    for events in _event_chunks(array):
         if trigger is not None:
             matched = _answers(events, trigger.matches_many, trigger.matches)
             events = [e if m is True else _NOT_TRIGGERED
