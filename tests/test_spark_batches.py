@@ -95,7 +95,9 @@ def test_evaluate_writes_fql_null_as_text_and_no_event_as_null() -> None:
 
 
 def test_map_array_applies_only_where_the_trigger_matches() -> None:
-    mapping = {"event": {"@path": "$.event"}, "missing": {"@path": "$.nope"}}
+    # Keys out of order: a payload's keys come in the mapping's order, as in the library.
+    mapping = {"z": {"@path": "$.type"}, "event": {"@path": "$.event"},
+               "missing": {"@path": "$.nope"}}
     trigger = actions.Trigger.parse('type = "track"')
     got = batches.map_array(rules.mapping_spec(mapping), rules.trigger_spec(trigger),
                             pa.array([*TEXTS, None, "[]"])).to_pylist()

@@ -54,7 +54,9 @@ class RuleSpec:
 
 
 def _canonical(data: Any) -> str:
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """Compact JSON text of ``data``, its keys in their order (a mapping's key order is
+    its payload's key order)."""
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
 
 
 def _compile_fql(spec: RuleSpec) -> fql.Expression:
