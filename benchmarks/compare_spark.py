@@ -16,7 +16,9 @@ nothing is pruned and nothing is written. The baselines are what a user writes w
 
 Both sides are checked to give the same rows before timing. Reported: rows per second
 of input for each, the median over rounds, and their ratio (above 1: ``fql.spark`` is
-faster).
+faster). The first line, a UDF that does no work on each path (Arrow, row by row), is
+the floor: what Spark itself costs per row (scan, transfer to Python and back, filter),
+which bounds every ratio below it.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
@@ -71,6 +74,20 @@ def baseline_route(df: DataFrame, path: str) -> DataFrame:
 
     udf = F.udf(route, "array<struct<destination: string, payload: string>>")
     return df.select(F.explode(udf("value")).alias("d")).select("d.destination", "d.payload")
+
+
+def _all_true(values: pa.Array) -> pa.Array:
+    return pa.array([True] * len(values), pa.bool_())
+
+
+def floor_arrow(df: DataFrame) -> DataFrame:
+    """The Arrow path doing no work: what Spark and the transport cost per row."""
+    return df.where(F.arrow_udf(_all_true, "boolean")("value"))
+
+
+def floor_row(df: DataFrame) -> DataFrame:
+    """The row-by-row path doing no work."""
+    return df.where(F.udf(lambda value: True, "boolean")("value"))
 
 
 def _seconds(job: Callable[[], DataFrame]) -> float:
@@ -121,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
           f"local[{args.cores}], median of {args.rounds} rounds; backend {fql.BACKEND}; "
           f"Python {platform.python_version()}, PySpark {spark.version}")
     print(f"{'job':<10} {'out rows':>8} {'fql.spark /s':>14} {'row UDF /s':>14} {'ratio':>8}")
+    measure("no-op UDF", lambda: floor_arrow(df), lambda: floor_row(df), ["value"],
+            args.events, args.rounds)
     for label, rule in (("filter W1", W1), ("filter W2", W2), ("filter W3", W3)):
         measure(label, lambda r=rule: fql.spark.filter(df, r),
                 lambda r=rule: baseline_filter(df, r), ["value"], args.events, args.rounds)
