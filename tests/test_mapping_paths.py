@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import actions
-from actions.mapping.runtime import _PATH_SPLIT, _QUOTES, split_path
+from actions.mapping.values import _PATH_SPLIT, _QUOTES, split_path
 
 PATH_TEXT = st.lists(st.sampled_from(["a", "b", ".", "..", "[", "]", "'", '"', "0", "12",
                                       "$", " ", "é"]), max_size=12).map("".join)

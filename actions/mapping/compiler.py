@@ -28,7 +28,7 @@ from fql.diagnostics import Diagnostic
 from fql.js import js_trim, utf16_len, utf16_units
 
 from . import runtime as rt
-from .errors import LIMIT, ROOT_DIRECTIVE, UNAVAILABLE, VALIDATION
+from .errors import LIMIT, ROOT_DIRECTIVE, UNAVAILABLE, VALIDATION, MappingRuntimeError
 from .limits import MappingLimits
 from .validate import (
     MAX_PATTERN_LENGTH,
@@ -420,7 +420,7 @@ class Compiler:
             render = compile_liquid(template, where, self.limits)
         except LiquidUnavailable as exc:
             return self.error(where, str(exc), UNAVAILABLE)
-        except rt.MappingRuntimeError as exc:
+        except MappingRuntimeError as exc:
             # liquidjs parses when it renders: a template that does not parse (or uses
             # a disabled tag) throws each time it is reached, not before.
             return self.throw(where, exc.problems[0].message)
@@ -446,9 +446,9 @@ def is_jsonpath(path: str) -> bool:
 
 
 def replacement_parts(replacement: str) -> tuple[str | int, ...]:
-    """Split a JS replacement string into text and the tokens ``$&`` (0), ``$``` (1),
-    ``$'`` (2); ``$$`` is a ``$``. With no capture groups, ``$1``, ``$0`` and ``$<n>``
-    stay literal text."""
+    """Split a JS replacement string into text and the tokens ``$&`` (``MATCH``), ``$```
+    (``BEFORE``) and ``$'`` (``AFTER``); ``$$`` is a ``$``. With no capture groups,
+    ``$1``, ``$0`` and ``$<n>`` stay literal text."""
     parts: list[str | int] = []
     text: list[str] = []
     i = 0
@@ -462,7 +462,7 @@ def replacement_parts(replacement: str) -> tuple[str | int, ...]:
                 if text:
                     parts.append("".join(text))
                     text = []
-                parts.append({"&": 0, "`": 1, "'": 2}[nxt])
+                parts.append({"&": rt.MATCH, "`": rt.BEFORE, "'": rt.AFTER}[nxt])
             i += 2
             continue
         text.append(ch)
