@@ -12,6 +12,11 @@ in practice, since they need the same toolchain.
 Both FQL builders take a plan and return an object with ``evaluate``, ``matches``,
 ``matches_many`` and ``filter``; :func:`kernel_builder` and :func:`load_kernel` give the
 tests the kernels directly, whatever the switch says.
+
+The choice is made on first use, not at import (``BACKEND``, ``build`` and
+``build_python`` are module attributes computed by :func:`__getattr__`): a command
+that never evaluates a rule (``fql --version`` aside, ``fql lint`` of a trigger) does
+not pay for importing the evaluator and the kernel.
 """
 
 from __future__ import annotations
@@ -22,11 +27,7 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-from . import evaluator, plan
-
-Builder = Callable[[plan.PNode], Any]  # returns an object shaped like evaluator.Program
-
-build_python: Builder = evaluator.build_program
+Builder = Callable[[Any], Any]  # a plan.PNode -> an object shaped like evaluator.Program
 
 #: True when ``FQL_PUREPYTHON`` forces every pure-Python twin.
 FORCE_PYTHON = os.environ.get("FQL_PUREPYTHON", "") not in ("", "0")
@@ -51,9 +52,27 @@ def kernel_builder() -> Builder | None:
     return None if module is None else module.build  # type: ignore[no-any-return]
 
 
+def _python_builder() -> Builder:
+    from .evaluator import build_program
+
+    return build_program
+
+
 def _choose() -> tuple[str, Builder]:
     module = kernel("_kernel")
-    return ("python", build_python) if module is None else ("cython", module.build)
+    return ("python", _python_builder()) if module is None else ("cython", module.build)
 
 
-BACKEND, build = _choose()
+def __getattr__(name: str) -> Any:
+    """``BACKEND`` (``"cython"`` or ``"python"``), ``build`` (its plan builder) and
+    ``build_python`` (the twin's), decided once, on first use."""
+    if name == "build_python":
+        value: Any = _python_builder()
+    elif name in ("BACKEND", "build"):
+        backend, builder = _choose()
+        globals().update(BACKEND=backend, build=builder)
+        value = globals()[name]
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
