@@ -21,30 +21,12 @@ not pay for importing the evaluator and the kernel.
 
 from __future__ import annotations
 
-import importlib
-import os
 from collections.abc import Callable
-from types import ModuleType
 from typing import Any
 
+from ._ext import FORCE_PYTHON, kernel, load_kernel
+
 Builder = Callable[[Any], Any]  # a plan.PNode -> an object shaped like evaluator.Program
-
-#: True when ``FQL_PUREPYTHON`` forces every pure-Python twin.
-FORCE_PYTHON = os.environ.get("FQL_PUREPYTHON", "") not in ("", "0")
-
-
-def load_kernel(name: str) -> ModuleType | None:
-    """The compiled kernel ``fql._ext.<name>``, or None when it was not built."""
-    try:
-        return importlib.import_module(f"fql._ext.{name}")
-    except ImportError:
-        return None
-
-
-def kernel(name: str) -> ModuleType | None:
-    """The kernel to run: None when ``FQL_PUREPYTHON`` is set or it was not built."""
-    return None if FORCE_PYTHON else load_kernel(name)
-
 
 def kernel_builder() -> Builder | None:
     """The compiled FQL kernel's builder, or None when it was not built."""
@@ -76,3 +58,6 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     globals()[name] = value
     return value
+
+
+__all__ = ["FORCE_PYTHON", "Builder", "kernel", "kernel_builder", "load_kernel"]

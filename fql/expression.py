@@ -9,7 +9,6 @@ text and limits, since services compile the same few rules over and over.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import fields as dataclass_fields
 from functools import lru_cache
 from typing import Any, Literal, overload
 
@@ -90,17 +89,8 @@ class Expression:
         """The top-level fields of the event the expression can read (the first key of
         every path): the answer for an event depends on these fields alone, so a
         reader may decode only them (:class:`fql.jsontext.FieldDecoder`)."""
-        found: set[str] = set()
-        stack: list[Any] = [self.ast]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, ast.Path):
-                found.add(node.segments[0])
-            elif isinstance(node, ast.Node):
-                stack.extend(getattr(node, f.name) for f in dataclass_fields(node))
-            elif isinstance(node, (tuple, list)):
-                stack.extend(node)
-        return frozenset(found)
+        return frozenset(node.segments[0] for node in ast.walk(self.ast)
+                         if isinstance(node, ast.Path) and node.segments)
 
     def to_ir(self) -> Any:
         """Segment's compiled IR for this expression (JSON data)."""

@@ -153,7 +153,7 @@ _KERNEL_COPY: Any = _UNRESOLVED
 
 def _kernel_copy() -> Any:
     global _KERNEL_COPY
-    from .backend import kernel
+    from ._ext import kernel
 
     _KERNEL_COPY = getattr(kernel("_kernel"), "json_copy", None)
     return _KERNEL_COPY
