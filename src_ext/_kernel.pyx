@@ -41,8 +41,8 @@ from cpython.float cimport PyFloat_AS_DOUBLE
 from cpython.long cimport PyLong_AsLongLongAndOverflow
 
 # Path walks take no references until their last step.
-from _probe cimport HINT_SLOTS, dict_get_hinted, probe, same_text, tuple_item
-from _probe cimport DICT_HINTS as FQL_DICT_HINTS
+from _probe cimport DEFER, HINT_SLOTS, dict_get_hinted, probe, probe_selfcheck
+from _probe cimport same_text, tuple_item
 
 from fql import plan as _plan
 from fql.evaluator import _contains, build_program as py_build_program, lookup
@@ -244,14 +244,23 @@ cdef class Get(Node):
 
     cdef object eval(self, object event):
         cdef PyObject* found = probe(<PyObject*>event, <PyObject*>self.first, self.hints, 0)
+        cdef PyObject* current
         cdef PyTypeObject* t
         cdef Py_ssize_t i
+        global deferred
+        if found == DEFER:
+            deferred = True
+            return lookup(event, self.keys)
         for i in range(self.nrest):
             if found == NULL or found == Py_None:
                 return None
             t = type_of(found)
             if t == DICT:
-                found = probe(found, tuple_item(<PyObject*>self.rest, i), self.hints, i + 1)
+                current = found
+                found = probe(current, tuple_item(<PyObject*>self.rest, i), self.hints, i + 1)
+                if found == DEFER:  # no Python code ran: `current` is alive
+                    deferred = True
+                    return lookup(<object>current, self.rest[i:])
             elif t == STR or t == FLOAT or t == INT or t == BOOL:
                 return None
             else:
@@ -259,6 +268,12 @@ cdef class Get(Node):
         if found == NULL:
             return None
         return <object>found
+
+
+#: Set when a path read went to Python (a lookup that could run a key's ``__eq__``):
+#: a node that reads a path once for several tests then reads it per test, as the
+#: twin does, since the Python code may have changed the event.
+cdef bint deferred = False
 
 
 cdef inline tuple keys_of(Node node):
@@ -381,10 +396,14 @@ cdef class KeysEqStr(BoolNode):
     cdef bint test(self, object event) except -1:
         cdef Py_ssize_t i
         cdef bint equal, negated
+        cdef PyObject* found
         for i in range(self.n):
-            equal = equal_str(probe(<PyObject*>event, tuple_item(<PyObject*>self.keys, i),
-                                    self.hints, i),
-                              tuple_item(<PyObject*>self.expected, i))
+            found = probe(<PyObject*>event, tuple_item(<PyObject*>self.keys, i), self.hints, i)
+            if found == DEFER:
+                value = event.get(<object>tuple_item(<PyObject*>self.keys, i))
+                equal = equal_str(<PyObject*>value, tuple_item(<PyObject*>self.expected, i))
+            else:
+                equal = equal_str(found, tuple_item(<PyObject*>self.expected, i))
             negated = (self.negate >> i) & 1
             if equal == negated:
                 return False
@@ -853,10 +872,15 @@ cdef class SameSubject(BoolNode):
         self.conjunction = conjunction
 
     cdef bint test(self, object event) except -1:
+        global deferred
+        deferred = False
         cdef object v = self.path.eval(event)
         cdef Py_ssize_t i
-        for i in range(self.n):
-            if (<Node>tuple_item(<PyObject*>self.tests, i)).check(v) != self.conjunction:
+        cdef Node node
+        cdef bint reread = deferred  # Python code ran in the read: read per test, as
+        for i in range(self.n):      # the twin does (the answer may change meanwhile)
+            node = <Node>tuple_item(<PyObject*>self.tests, i)
+            if (node.test(event) if reread and i else node.check(v)) != self.conjunction:
                 return not self.conjunction
         return self.conjunction
 
@@ -975,19 +999,18 @@ cdef class Program:
         return True if self.root.test(event) else False
 
     def matches_many(self, events):
-        """``matches`` over ``events``, the loop in C (a list is indexed directly)."""
+        """``matches`` over ``events``, the loop in C. The list is read as it is at each
+        step, as the twin's comprehension reads it: a dict subclass's ``get`` (run by
+        the twin) or another thread may grow or shrink it meanwhile."""
         cdef Node root = self.root
-        cdef Py_ssize_t i = 0
         if type(events) is not list:
             events = list(events)
-        cdef list out = [False] * PyList_GET_SIZE(events)
+        cdef list out = []
         for event in <list>events:
             if type_of(<PyObject*>event) == DICT:
-                if root.test(event):
-                    out[i] = True
-            elif self.matches(event):
-                out[i] = True
-            i += 1
+                out.append(True if root.test(event) else False)
+            else:
+                out.append(self.matches(event))
         return out
 
     def filter(self, events):
@@ -1010,8 +1033,9 @@ def build(plan_node):
     return Program(plan_node)
 
 
-# Whether this build's dict probes read CPython's tables themselves (_dictprobe.h).
-DICT_HINTS = bool(FQL_DICT_HINTS)
+# Whether this kernel's dict probes read CPython's tables themselves (_dictprobe.h):
+# this build can, and the probe agreed with dict.get when the module was imported.
+DICT_HINTS = probe_selfcheck()
 
 
 def probe_dict(object d, object key, Py_ssize_t hint):
@@ -1022,6 +1046,10 @@ def probe_dict(object d, object key, Py_ssize_t hint):
     if not isinstance(d, dict):
         raise TypeError("probe_dict reads dicts")
     cdef PyObject* found = dict_get_hinted(<PyObject*>d, <PyObject*>key, &hint)
+    if found == DEFER:  # as the kernels do: Python's own lookup
+        if dict.__contains__(d, key):
+            return True, dict.__getitem__(d, key), hint
+        return False, None, hint
     if found == NULL:
         return False, None, hint
     return True, <object>found, hint

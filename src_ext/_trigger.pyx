@@ -29,7 +29,10 @@ from libc.math cimport INFINITY
 
 from actions.trigger import matcher as twin
 
-from _probe cimport HINT_SLOTS, dict_get_hinted, probe, tuple_item
+from _probe cimport DEFER, HINT_SLOTS, dict_get_hinted, probe, probe_selfcheck, tuple_item
+
+# The dict probe agreed with dict.get on import, so its table reads are on.
+DICT_HINTS = probe_selfcheck()
 
 cdef object MISSING = twin.MISSING
 cdef object BUILTIN = twin.BUILTIN
@@ -62,7 +65,12 @@ cdef object walk(object value, tuple path, Py_ssize_t* hints):
         if type(value) is dict:
             key = <object>tuple_item(<PyObject*>path, i)
             found = probe(<PyObject*>value, <PyObject*>key, hints, i + 1)
-            if found is NULL:
+            if found == DEFER:  # a lookup that may run Python code: the twin's get
+                found = NULL
+                value = (<dict>value).get(key, MISSING)
+                if value is MISSING and key in OBJECT_MEMBERS:
+                    value = BUILTIN
+            elif found is NULL:
                 value = BUILTIN if key in OBJECT_MEMBERS else MISSING
             else:
                 value = <object>found
@@ -126,6 +134,11 @@ cdef class Leaf(Node):
     cdef bint test(self, dict event) except -1:
         cdef PyObject* found = probe(<PyObject*>event, <PyObject*>self.field, self.hints, 0)
         cdef int op = self.op
+        if found == DEFER:  # the twin's read, in Python
+            found = NULL
+            value = event.get(self.field, MISSING)
+            if value is not MISSING:
+                found = <PyObject*>value
         if self.none_default:
             value = None if found is NULL else <object>found
         else:
@@ -204,7 +217,10 @@ cdef class FusedEqualities(Node):
 cdef inline bint field_equals(dict event, object field, object expected,
                               Py_ssize_t* hint) except -1:
     cdef PyObject* found = dict_get_hinted(<PyObject*>event, <PyObject*>field, hint)
-    if found is NULL:
+    if found == DEFER:
+        value = event.get(field)
+        found = <PyObject*>value
+    if found is NULL or found == <PyObject*>None:
         return False  # None == a string
     value = <object>found
     if type(value) is str:
