@@ -161,6 +161,8 @@ cdef object own(object value, int depth):
         return value
     if t is int:
         return value if safe_int(value) else py_js_int(value)
+    if value is UNDEFINED:  # a missing value: no call
+        return value
     return py_own(value, depth)
 
 

@@ -74,9 +74,27 @@ cdef object walk(object value, tuple path, Py_ssize_t* hints):
                 value = BUILTIN if key in OBJECT_MEMBERS else MISSING
             else:
                 value = <object>found
+        elif falsy(value):
+            return value  # `o && o[k]` stops at a falsy value and gives it
         else:
             return py_walk(value, path[i:])
     return value
+
+
+cdef inline bint falsy(object value):
+    """JS falsiness of the values a walk stops at, decided here: absent, null, false,
+    0, NaN and "" (``fql.js.js_truthy``); anything else, truthy or not a JSON type,
+    goes on in the twin's walk, which decides for itself."""
+    t = type(value)
+    if value is MISSING or value is None or value is False:
+        return True
+    if t is str:
+        return len(<str>value) == 0
+    if t is int:
+        return value == 0
+    if t is float:
+        return not (<double>value != 0.0 and <double>value == <double>value)
+    return False
 
 
 cdef class Node:
