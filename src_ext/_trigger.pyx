@@ -3,7 +3,8 @@
 """The Cython kernel for Destination Actions triggers.
 
 Twin of ``actions/trigger/matcher.py`` (the reference): :func:`build` takes the same plan
-(plain tuples, see that module's docstring) and returns a :class:`Program` whose
+(the frozen nodes of ``actions/trigger/nodes.py``, each class mapped to one kernel node
+class here, as the twin maps it to one builder) and returns a :class:`Program` whose
 ``matches(event)`` answers, and raises, exactly what the twin's matcher does;
 ``tests/test_trigger_backends.py`` checks it over the conformance cases and random
 trees and events.
@@ -28,6 +29,7 @@ from cpython.long cimport PyLong_AsDouble
 from libc.math cimport INFINITY
 
 from actions.trigger import matcher as twin
+from actions.trigger import nodes as plan_nodes
 
 from _probe cimport DEFER, HINT_SLOTS, dict_get_hinted, probe, probe_selfcheck, tuple_item
 
@@ -262,37 +264,40 @@ cdef object interned(object value):
     Python literals, or read by a JSON parser that interns them, are interned too."""
     return intern(value) if type(value) is str else value
 
-cdef Node convert(tuple plan):
-    kind = plan[0]
+cdef Node convert(object plan):
+    """The kernel node for one plan node (its children converted too)."""
+    kind = type(plan)
     cdef Node node
-    if kind == "and" or kind == "or":
-        children = plan[1]
-        if len(children) == 2 and all(
-                child[0] == "leaf" and child[2] is None and child[3] == "="
-                and type(child[1]) is str and type(child[4]) is str for child in children):
-            node = FusedEqualities()
-            (<FusedEqualities>node).f1 = interned(children[0][1])
-            (<FusedEqualities>node).s1 = interned(children[0][4])
-            (<FusedEqualities>node).f2 = interned(children[1][1])
-            (<FusedEqualities>node).s2 = interned(children[1][4])
-            (<FusedEqualities>node).conjunction = kind == "and"
-            return node
-        node = Every() if kind == "and" else Some()
-        converted = tuple(convert(child) for child in children)
-        if kind == "and":
+    if kind is plan_nodes.FusedEqualities:
+        (f1, s1), (f2, s2) = plan.tests
+        node = FusedEqualities()
+        (<FusedEqualities>node).f1 = interned(f1)
+        (<FusedEqualities>node).s1 = interned(s1)
+        (<FusedEqualities>node).f2 = interned(f2)
+        (<FusedEqualities>node).s2 = interned(s2)
+        (<FusedEqualities>node).conjunction = plan.conjunction
+        return node
+    if kind is plan_nodes.Group:
+        converted = tuple(convert(child) for child in plan.children)
+        if plan.conjunction:
+            node = Every()
             (<Every>node).children = converted
         else:
+            node = Some()
             (<Some>node).children = converted
         return node
-    if kind == "const":
+    if kind is plan_nodes.Const:
         node = Const()
-        (<Const>node).value = bool(plan[1])
+        (<Const>node).value = bool(plan.value)
         return node
-    if kind == "throw":
+    if kind is plan_nodes.Throw:
         node = Throw()
-        (<Throw>node).message = plan[1]
+        (<Throw>node).message = plan.message
         return node
-    _, field, path, op, expected, as_units = plan
+    if kind is not plan_nodes.Leaf:
+        raise TypeError(f"not a trigger plan node: {plan!r}")
+    field, path, op, expected, as_units = plan.field, plan.path, plan.op, plan.expected, \
+        plan.units
     if type(field) is not str or (path is not None and not all(
             type(key) is str for key in path)):
         node = TwinLeaf()
@@ -340,6 +345,6 @@ cdef class Program:
 def build(plan):
     """The kernel's :class:`Program` for ``plan`` (the twin's ``build`` takes the same)."""
     cdef Program program = Program()
-    program.root = convert(tuple(plan))
+    program.root = convert(plan)
     program.twin = py_build(plan)
     return program
