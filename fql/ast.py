@@ -110,8 +110,6 @@ NODE_TYPES: tuple[type[Node], ...] = (
     All,
 )
 
-LITERAL_TYPES = (String, Number, Bool, Null)
-COMPARE_OPS = ("=", "!=", "<", "<=", ">", ">=")
 
 
 def children(node: Node) -> tuple[Node, ...]:

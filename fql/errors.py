@@ -36,18 +36,22 @@ class FqlError(Exception):
     # Positions are exposed flat, as tools (and the issue tracker) expect.
     @property
     def line(self) -> int:
+        """The 1-based line where the error starts (1 when it has no span)."""
         return self.span.line if self.span else 1
 
     @property
     def column(self) -> int:
+        """The 1-based column where the error starts (1 when it has no span)."""
         return self.span.column if self.span else 1
 
     @property
     def end_line(self) -> int:
+        """The 1-based line where the error's span ends."""
         return self.span.end_line if self.span else 1
 
     @property
     def end_column(self) -> int:
+        """The 1-based column just past the error's span."""
         return self.span.end_column if self.span else 1
 
     def diagnostic(self) -> Diagnostic:

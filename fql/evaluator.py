@@ -28,7 +28,11 @@ _CASES: dict[str, Callable[[str], str]] = {"lowercase": str.lower, "uppercase": 
 
 def lookup(value: Any, keys: tuple[str, ...]) -> Any:
     """Walk ``keys`` from ``value``: objects by key, lists by decimal index; anything
-    else (or a missing key) gives null."""
+    else (or a missing key) gives null.
+
+    FQL's own path reading (its documentation, not JavaScript's property access): any
+    ASCII decimal step indexes a list, so ``items.01`` is ``items.1``; the JS dialects
+    (triggers, mappings, tsub) use :func:`fql.js.array_index` instead."""
     for key in keys:
         if isinstance(value, dict):
             value = value.get(key)

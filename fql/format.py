@@ -28,6 +28,8 @@ def format_node(node: ast.Node) -> str:
 
 
 def format_path(segments: tuple[str, ...]) -> str:
+    """A field path as FQL text: characters that are not plain escaped with ``\\``,
+    and a first segment that would read as a number or a keyword escaped too."""
     parts = ["".join(c if _PLAIN_SEGMENT.match(c) else "\\" + c for c in seg) for seg in segments]
     first = parts[0] if parts else ""
     # A first segment must not read as a number, a negative number or a keyword.
@@ -38,6 +40,8 @@ def format_path(segments: tuple[str, ...]) -> str:
 
 
 def format_string(value: str) -> str:
+    """A string literal as FQL text: double quotes, JSON-style escapes, control
+    characters and lone surrogates as ``\\uXXXX``."""
     out = []
     for ch in value:
         esc = _STRING_ESCAPES.get(ch)
@@ -51,6 +55,8 @@ def format_string(value: str) -> str:
 
 
 def format_number(value: int | float) -> str:
+    """A number literal as FQL text; a float keeps its ``.0`` so it reads back as a
+    float."""
     # repr keeps the ".0" of 1.0, so a decimal literal stays a decimal (a float).
     return str(value) if isinstance(value, int) else repr(value)
 

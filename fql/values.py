@@ -108,6 +108,7 @@ def strict_equal(a: Any, b: Any, depth: int = 0) -> bool:
 
 
 def too_deep() -> FqlEventError:
+    """The error for values nested deeper than :data:`MAX_VALUE_DEPTH` (or cyclic)."""
     return FqlEventError(too_deep_message(f"{MAX_VALUE_DEPTH} levels"), code="FQL602")
 
 

@@ -797,3 +797,10 @@ def build(root):
     cdef Program program = Program()
     program.root = convert(root)
     return program
+
+
+def native(node):
+    """Whether the kernel runs the runtime node ``node`` (not its children) with a node
+    of its own, rather than the Python node inside its tree; the directive registry's
+    test reads it."""
+    return not isinstance(convert(node), PyNode)

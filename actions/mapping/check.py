@@ -52,6 +52,7 @@ Rule = Callable[[Any, str], Iterator[Diagnostic]]
 
 
 def warn(code: str, path: str, message: str, hint: str | None = None) -> Diagnostic:
+    """A lint finding of severity ``warning`` at the mapping path ``where``."""
     return Diagnostic(code, message, "warning", path=path, hint=hint)
 
 
@@ -113,7 +114,17 @@ class _Linter:
             "@flatten": self.flatten,
             "@path": self.path,
             "@arrayPath": self.array_path,
+            # no footgun of their own (their options are walked like any value)
+            "@case": self.no_rule,
+            "@transform": self.no_rule,
+            "@excludeWhenNull": self.no_rule,
+            "@liquid": self.no_rule,
+            "@coalesce": self.no_rule,
         }
+
+    def no_rule(self, value: Any, where: str) -> Iterator[Diagnostic]:
+        """A directive without a footgun rule of its own."""
+        return iter(())
 
     def walk(self, value: Any, where: str) -> Iterator[Diagnostic]:
         if isinstance(value, dict):

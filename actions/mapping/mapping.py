@@ -42,6 +42,8 @@ class PythonRunner:
         self._out = root.out
 
     def apply(self, event: Any, *, missing: Any = None) -> Any:
+        """The payload for one event (``missing`` where the mapping yields
+        ``undefined``): the twin of the kernel's ``Program.apply``."""
         if type(event) is not dict and not isinstance(event, dict):
             raise MappingInputError(f"data must be an object, got {type_name(event)}")
         try:
@@ -51,6 +53,7 @@ class PythonRunner:
         return missing if result is UNDEFINED else result
 
     def apply_batch(self, events: Iterable[Any], *, missing: Any = None) -> list[Any]:
+        """The payloads for many events, in order."""
         apply = self.apply
         return [apply(event, missing=missing) for event in events]
 

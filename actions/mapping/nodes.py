@@ -75,16 +75,23 @@ class Node:
         self.may_undef = may_undef
 
     def ev(self, payload: Any) -> Any:
+        """The node's JS value for ``payload``, owned by the caller (may hold
+        ``UNDEFINED`` inside objects and arrays)."""
         raise NotImplementedError
 
     def out(self, payload: Any) -> Any:
+        """The node's value as the output holds it (``UNDEFINED`` members removed;
+        ``UNDEFINED`` itself means "drop the key")."""
         value = self.ev(payload)
         return finalize(value, self.depth) if self.may_undef else value
 
     def peek(self, payload: Any) -> Any:
+        """The node's value for a read-only consumer: event containers are not copied,
+        so it must never be returned as output."""
         return self.ev(payload)
 
     def fail(self, message: str) -> MappingRuntimeError:
+        """The error Segment's mapping kit throws at this node."""
         return MappingRuntimeError(message, path=self.where)
 
 

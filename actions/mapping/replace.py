@@ -44,6 +44,8 @@ class Replacer:
         self.error = error
 
     def apply(self, text: str) -> str:
+        """``text`` with this step's replacement applied (first match, or all with
+        ``global``), JS replacement tokens expanded."""
         if self.regex is None and self.parts is None:
             return text.replace(self.pattern, self.replacement, -1 if self.global_ else 1)
         if self.regex is not None:

@@ -44,6 +44,7 @@ def pointer(stack: Iterable[str]) -> str:
 
 
 def problem(stack: list[str], message: str, code: str = VALIDATION) -> Problems:
+    """One validation problem at the mapping path ``stack``, as Segment words it."""
     return [Diagnostic(code, f"{message}.", path=pointer(stack))]
 
 

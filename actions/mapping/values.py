@@ -60,6 +60,7 @@ TOO_DEEP = too_deep_message("max_value_depth")
 
 
 def not_json(value: Any) -> MappingInputError:
+    """The error for an event value the mapping cannot read as JSON."""
     return MappingInputError(f"event value of type {type(value).__name__} is not JSON", path="/")
 
 

@@ -167,11 +167,6 @@ def comparison(ctype: str, name: str | None, op: str, value: Literal) -> dict[st
     return condition(ctype, op, name, literal_value(value))
 
 
-def string_condition(ctype: str, name: str | None, op: str, value: str) -> dict[str, Any]:
-    """A ``contains``/``match`` leaf (``op`` already resolved, value a string)."""
-    return condition(ctype, op, name, value)
-
-
 def negated(op: str) -> str:
     """``!contains``/``!match`` → the ``not_`` operator."""
     return f"not_{op}"

@@ -69,6 +69,7 @@ class Converter:
         self.problems: list[TriggerError] = []
 
     def problem(self, node: ast.Node, code: str, message: str, hint: str | None = None) -> None:
+        """Record a conversion problem at ``node``'s span (the caller reports all)."""
         self.problems.append(TriggerError(message, code=code, span=node.span,
                                           source=self.text, hint=hint))
 
@@ -81,6 +82,8 @@ class Converter:
         return tree
 
     def node(self, node: ast.Node, *, negate: bool) -> dict[str, Any] | None:
+        """The condition (sub)tree for ``node``; ``negate`` pushes a ``!`` down (De
+        Morgan on groups, the negated operator on leaves). None after a problem."""
         if isinstance(node, (ast.And, ast.Or)):
             operator = "and" if isinstance(node, ast.And) else "or"
             if negate:
@@ -99,6 +102,8 @@ class Converter:
         return None
 
     def unsupported(self, node: ast.Node) -> None:
+        """Record why ``node`` has no trigger condition, with a hint for the
+        constructs users reach for most (``in``, ``typeof``, other functions)."""
         if isinstance(node, ast.In):
             self.problem(node, "TRG202", "triggers have no 'in' operator",
                          "join one '=' condition per value with 'or'")
@@ -147,6 +152,7 @@ class Converter:
         return ctype, ".".join(from_units(key) for key in rest)
 
     def compare(self, node: ast.Compare, negate: bool) -> dict[str, Any] | None:
+        """The leaf for a comparison ``path op literal`` (either side may be the path)."""
         found = self.field(node.left)
         value = self.literal(node.right)
         if found is None or value is None:
@@ -155,6 +161,8 @@ class Converter:
         return self.negated(node, leaf) if negate else leaf
 
     def literal(self, node: ast.Node) -> Literal | None:
+        """The JSON value of a literal node, or None (with a problem) when a trigger
+        cannot compare with it."""
         if isinstance(node, ast.String):
             return from_units(node.value)
         if isinstance(node, ast.Number):
@@ -172,6 +180,8 @@ class Converter:
         return None
 
     def call(self, node: ast.Call, negate: bool) -> dict[str, Any] | None:
+        """The leaf for ``contains(path, "text")`` or ``match(path, "glob")`` when
+        the glob is one the condition tree has an operator for."""
         found = self.field(node.args[0])
         pattern = node.args[1]
         if not isinstance(pattern, ast.String):
@@ -194,6 +204,8 @@ class Converter:
         return condition(ctype, negated(op) if negate else op, name, from_units(value))
 
     def negated(self, node: ast.Node, leaf: dict[str, Any]) -> dict[str, Any] | None:
+        """The operator that means ``!op``: Segment's condition tree has a negated
+        form for each operator the builder writes."""
         op = _COMPLEMENT.get(leaf["operator"])
         if op is None:
             self.problem(node, "TRG209", f"a trigger cannot negate '{leaf['operator']}' "

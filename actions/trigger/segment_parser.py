@@ -77,9 +77,12 @@ class SourceMap:
             self._points.append(len(text))
 
     def offset(self, unit: int) -> int:
+        """The offset in the original text of UTF-16 unit ``unit`` (Segment's lexer
+        counts UTF-16 units; spans are reported in Python characters)."""
         return unit if self._points is None else self._points[min(unit, len(self._points) - 1)]
 
     def span(self, start: int, end: int) -> Span:
+        """The span in the original text of UTF-16 units ``start`` to ``end``."""
         a, b = self.offset(start), self.offset(end)
         return Span.from_offsets(self.text, a, max(b, a + 1) if a < len(self.text) else b)
 

@@ -173,8 +173,8 @@ def _in_string(pointer: str, diags: list[Diagnostic]) -> Iterator[Diagnostic]:
 
 
 def _lint_filters(filters: Any, base: str) -> list[Diagnostic]:
-    from ..filter_errors import RuleError
     from ..filters import FilterList
+    from ..filters.errors import RuleError
 
     found: list[Diagnostic] = []
     if not isinstance(filters, list):
@@ -217,8 +217,8 @@ def _condition_at(pointer: str, condition: Any) -> list[Diagnostic]:
 def _lint_transformations(data: Any) -> list[Diagnostic]:
     """The loader's first shape error, and every FQL finding of each ``if`` and each
     ``fqlDefinedProperties`` expression, located in its string."""
-    from ..filter_errors import RuleError
-    from ..transformations import Transformations
+    from ..filters.errors import RuleError
+    from ..filters.transformations import Transformations
 
     found: list[Diagnostic] = []
     items = data.get("transformations")
@@ -246,8 +246,8 @@ def _lint_tsub(data: Any) -> list[Diagnostic]:
     """Device-mode rules: the loader's first error; once they load, the FQL checks of
     each ``fql`` matcher, read back from its IR (the message quotes the FQL, since the
     IR string has no FQL columns to point at)."""
-    from ..filter_errors import RuleError
-    from ..tsub import RuleSet
+    from ..filters.errors import RuleError
+    from ..filters.tsub import RuleSet
 
     try:
         RuleSet.load(data)

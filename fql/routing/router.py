@@ -45,6 +45,7 @@ from ..errors import FqlError
 from ..filters.destination import FilterList, FilterReason
 from ..filters.errors import RuleError
 from ..filters.transformations import CompiledTransformation, compile_transformation
+from ..limits import MAX_MAPPINGS_PER_DESTINATION
 from .triggers import Answers, TriggerSet
 
 CONSENT_EVENT = "Segment Consent Preference Updated"  # CI-19, EC-28: consent not enforced
@@ -123,7 +124,10 @@ class Destination(_Model):
 
 
 class RoutingLimits(_Model):
-    max_mappings_per_destination: int = Field(50, ge=1, alias="maxMappingsPerDestination")
+    """Limits of a workspace configuration (every limit is listed in :mod:`fql.limits`)."""
+
+    max_mappings_per_destination: int = Field(
+        MAX_MAPPINGS_PER_DESTINATION, ge=1, alias="maxMappingsPerDestination")
 
 
 class WorkspaceConfig(_Model):
