@@ -20,11 +20,21 @@ once; short ``and``/``or`` chains are nested two-operand nodes rather than a loo
 list. Paths walk borrowed references through exact dicts, and a missing step ends the
 walk at once.
 
-Only exact JSON types take the C paths. Anything unusual (dict or str subclasses,
-non-ASCII text where Python's case rules apply, huge integers, lists inside paths,
-non-JSON values, the rarer functions) falls back to the very Python functions the twin
-uses (``fql.values``, ``fql.functions``), which is what keeps the two identical,
-errors and error codes included.
+Every JSON value kind takes a C path in every node: null and missing, bools, ints
+(compared exactly at any size), floats, str of any width, lists (equality item by item,
+``in``, list steps in paths) and objects (deep equality). Python runs only for what is
+not JSON or not of an exact JSON type (dict, str, int subclasses, other objects: the
+very functions the twin uses, ``fql.values`` and ``fql.functions``, raise or answer, so
+errors and error codes stay identical), for non-ASCII ``titlecase``, non-ASCII text
+given to ``number``, number text of non-integral floats (JS number formatting) and the
+JSON text of lists and objects in ``string``, and for ``semver``, rare enough that the
+twin's function is the whole implementation. Any glob runs as a small automaton over
+the pieces ``fql.glob`` compiles (``Glob.tokens``).
+
+No Python code runs while the kernel holds a borrowed pointer: the dict probe defers a
+lookup that could call a key's ``__eq__`` (``_dictprobe.h``) and the path read then
+goes on in the twin's ``lookup``; batch loops read the caller's list as it is at each
+step.
 
 A :class:`Program` exposes ``evaluate``/``matches``/``matches_many``/``filter`` so that
 ``Expression`` binds them directly: one C call per event, and batch loops in C.
@@ -42,6 +52,7 @@ from cpython.unicode cimport PyUnicode_Contains
 from cpython.float cimport PyFloat_AS_DOUBLE
 from cpython.long cimport PyLong_AsLongLongAndOverflow
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
+from libc.math cimport INFINITY
 
 # Path walks take no references until their last step.
 from _probe cimport DEFER, HINT_SLOTS, dict_get_hinted, probe, probe_selfcheck
@@ -1215,7 +1226,46 @@ cdef class ToString(Node):
             return S_TRUE if v is True else S_FALSE
         if type_of(<PyObject*>v) == INT and as_exact_double(<PyObject*>v, &x):
             return str(v)
+        if type_of(<PyObject*>v) == FLOAT:
+            return float_text(PyFloat_AS_DOUBLE(v))
         return self.fn(v)
+
+
+cdef str float_text(double x):
+    """JS ``String(x)`` (``fql.js.js_number``) from Python's shortest round-trip
+    digits (``repr``, the same digits JS prints), laid out by JS's rules: plain up to
+    21 integer digits, ``0.000001`` down to six zeros, exponent form beyond."""
+    if x != x:
+        return "NaN"
+    if x == INFINITY or x == -INFINITY:
+        return "Infinity" if x > 0 else "-Infinity"
+    if x == 0:
+        return "0"
+    cdef str sign = "-" if x < 0 else ""
+    cdef str text = repr(-x if x < 0 else x)
+    cdef Py_ssize_t exponent = 0, point, k, n
+    mantissa, _, exp = text.partition("e")
+    if exp:
+        exponent = int(exp)
+    whole, _, fraction = mantissa.partition(".")
+    digits = whole + fraction
+    point = len(whole) + exponent
+    stripped = digits.lstrip("0")
+    point -= len(digits) - len(stripped)
+    digits = stripped.rstrip("0")
+    k = len(digits)
+    n = point
+    if k <= n <= 21:
+        body = digits + "0" * (n - k)
+    elif 0 < n <= 21:
+        body = f"{digits[:n]}.{digits[n:]}"
+    elif -6 < n <= 0:
+        body = "0." + "0" * (-n) + digits
+    else:
+        e = n - 1
+        mantissa = digits if k == 1 else f"{digits[0]}.{digits[1:]}"
+        body = f"{mantissa}e{'+' if e >= 0 else '-'}{abs(e)}"
+    return sign + body
 
 
 cdef inline bint is_digit(unsigned char c):
