@@ -1594,16 +1594,28 @@ cdef class Program:
     def matches_many(self, events):
         """``matches`` over ``events``, the loop in C. The list is read as it is at each
         step, as the twin's comprehension reads it: a dict subclass's ``get`` (run by
-        the twin) or another thread may grow or shrink it meanwhile."""
+        the twin) or another thread may grow or shrink it meanwhile, so the answers
+        are written into the presized output only where it has room, appended past
+        it, and the output cut where the list ended."""
         cdef Node root = self.root
+        cdef Py_ssize_t i = 0
+        cdef bint hit
         if type(events) is not list:
             events = list(events)
-        cdef list out = []
+        cdef list out = [False] * PyList_GET_SIZE(events)
         for event in <list>events:
             if type_of(<PyObject*>event) == DICT:
-                out.append(True if root.test(event) else False)
+                hit = root.test(event)
             else:
-                out.append(self.matches(event))
+                hit = self.matches(event)
+            if i < PyList_GET_SIZE(out):
+                if hit:
+                    out[i] = True
+            else:
+                out.append(True if hit else False)
+            i += 1
+        if i < PyList_GET_SIZE(out):
+            del out[i:]
         return out
 
     def filter(self, events):
