@@ -1,4 +1,4 @@
-"""The FQL abstract syntax tree: one small frozen dataclass per construct.
+"""The FQL abstract syntax tree: one small frozen record per construct.
 
 Every node carries a ``span`` (where it came from in the source) that is excluded from
 equality, so ``parse(format(x)) == parse(x)`` compares structure only. ``and``/``or``
@@ -9,66 +9,65 @@ asserts that each pass handles every class in :data:`NODE_TYPES`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from .diagnostics import Span
+from .records import field, record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Node:
     span: Span | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Path(Node):
     """A field path, ``context.library.version``; segments are unescaped keys."""
 
     segments: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class String(Node):
     value: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Number(Node):
     """An integer (Python ``int``, exact) or decimal (``float``) literal."""
 
     value: int | float
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Bool(Node):
     value: bool
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Null(Node):
     pass
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ListLit(Node):
     items: tuple[Node, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Not(Node):
     operand: Node
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class And(Node):
     operands: tuple[Node, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Or(Node):
     operands: tuple[Node, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Compare(Node):
     """``left op right`` with ``op`` one of ``= != < <= > >=``."""
 
@@ -77,19 +76,19 @@ class Compare(Node):
     right: Node
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class In(Node):
     left: Node
     right: Node
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Call(Node):
     name: str
     args: tuple[Node, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class All(Node):
     """The special statement ``all`` (FQL-20): matches every event."""
 

@@ -12,38 +12,21 @@ in practice, since they need the same toolchain.
 Both FQL builders take a plan and return an object with ``evaluate``, ``matches``,
 ``matches_many`` and ``filter``; :func:`kernel_builder` and :func:`load_kernel` give the
 tests the kernels directly, whatever the switch says.
+
+The choice is made on first use, not at import (``BACKEND``, ``build`` and
+``build_python`` are module attributes computed by :func:`__getattr__`): a command
+that never evaluates a rule (``fql --version`` aside, ``fql lint`` of a trigger) does
+not pay for importing the evaluator and the kernel.
 """
 
 from __future__ import annotations
 
-import importlib
-import os
 from collections.abc import Callable
-from types import ModuleType
 from typing import Any
 
-from . import evaluator, plan
+from ._ext import FORCE_PYTHON, kernel, load_kernel
 
-Builder = Callable[[plan.PNode], Any]  # returns an object shaped like evaluator.Program
-
-build_python: Builder = evaluator.build_program
-
-#: True when ``FQL_PUREPYTHON`` forces every pure-Python twin.
-FORCE_PYTHON = os.environ.get("FQL_PUREPYTHON", "") not in ("", "0")
-
-
-def load_kernel(name: str) -> ModuleType | None:
-    """The compiled kernel ``fql._ext.<name>``, or None when it was not built."""
-    try:
-        return importlib.import_module(f"fql._ext.{name}")
-    except ImportError:
-        return None
-
-
-def kernel(name: str) -> ModuleType | None:
-    """The kernel to run: None when ``FQL_PUREPYTHON`` is set or it was not built."""
-    return None if FORCE_PYTHON else load_kernel(name)
-
+Builder = Callable[[Any], Any]  # a plan.PNode -> an object shaped like evaluator.Program
 
 def kernel_builder() -> Builder | None:
     """The compiled FQL kernel's builder, or None when it was not built."""
@@ -51,9 +34,30 @@ def kernel_builder() -> Builder | None:
     return None if module is None else module.build  # type: ignore[no-any-return]
 
 
+def _python_builder() -> Builder:
+    from .evaluator import build_program
+
+    return build_program
+
+
 def _choose() -> tuple[str, Builder]:
     module = kernel("_kernel")
-    return ("python", build_python) if module is None else ("cython", module.build)
+    return ("python", _python_builder()) if module is None else ("cython", module.build)
 
 
-BACKEND, build = _choose()
+def __getattr__(name: str) -> Any:
+    """``BACKEND`` (``"cython"`` or ``"python"``), ``build`` (its plan builder) and
+    ``build_python`` (the twin's), decided once, on first use."""
+    if name == "build_python":
+        value: Any = _python_builder()
+    elif name in ("BACKEND", "build"):
+        backend, builder = _choose()
+        globals().update(BACKEND=backend, build=builder)
+        value = globals()[name]
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+__all__ = ["FORCE_PYTHON", "Builder", "kernel", "kernel_builder", "load_kernel"]

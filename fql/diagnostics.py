@@ -7,13 +7,14 @@ same caret renderer serves the parser's errors, ``fql.check`` and ``fql lint``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Literal
+
+from .records import field, record
 
 Severity = Literal["error", "warning", "info"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Span:
     """A half-open character range ``[start, end)`` of the source, with 1-based
     line/column for both ends (columns count code points, as editors do)."""
@@ -46,7 +47,7 @@ def _line_col(text: str, offset: int) -> tuple[int, int]:
     return line, offset - line_start + 1
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Diagnostic:
     """One finding: a stable ``code`` (prefix per family), a severity, a message, and
     where it is: a text span (``line``/``column``/``end_*``, 1-based) and, for JSON

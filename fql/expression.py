@@ -10,16 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal, overload
 
 from . import ast, backend
 from .compiler import to_plan
-from .format import format_node
+from .format import format_node, format_path
 from .ir import from_ir as _ir_to_ast
 from .ir import to_ir as _ast_to_ir
+from .jsontext import loads_event
 from .limits import DEFAULT_LIMITS, Limits
 from .parser import parse
 from .plan import PNode
+from .tsub_ir import DeviceModeExpression
+
+#: How IR is read: as documented FQL, or as Segment's device-mode library reads it.
+IRMode = Literal["fql", "tsub"]
 
 #: How many distinct texts ``fql.compile`` remembers.
 COMPILE_CACHE_SIZE = 1024
@@ -34,7 +39,8 @@ class Expression:
     - ``evaluate(event)``: the FQL value of the expression for ``event`` (a JSON object);
     - ``matches(event)``: true only when that value is exactly ``true`` (FQL-01);
     - ``matches_many(events)``: ``matches`` over many events, with the loop in the kernel;
-    - ``filter(events)``: the events that match, in order (the same objects, not copies).
+    - ``filter(events)``: the events that match, in order (the same objects, not copies);
+    - ``matches_json(data)``/``matches_many_json(lines)``: the same on JSON text or bytes.
 
     Each raises :class:`~fql.FqlEventError` for an event that is not a JSON object or an
     event value that is not JSON; never anything else.
@@ -66,6 +72,26 @@ class Expression:
     def __repr__(self) -> str:
         return f"fql.compile({self.text!r})"
 
+    def matches_json(self, data: str | bytes) -> bool:
+        """``matches`` for one event given as JSON text or UTF-8 bytes (a Kafka message,
+        an HTTP body), read exactly (:mod:`fql.jsontext`: big integers stay integers).
+        Text that is not a JSON object raises :class:`~fql.jsontext.FqlJsonError` (an
+        :class:`~fql.FqlEventError`)."""
+        return self.matches(loads_event(data))
+
+    def matches_many_json(self, lines: Iterable[str | bytes]) -> list[bool]:
+        """``matches_json`` over many texts, the evaluation loop in the kernel
+        (``matches_many``); raises for the first text that is not a JSON object."""
+        return self.matches_many([loads_event(line) for line in lines])
+
+    @property
+    def fields(self) -> frozenset[str]:
+        """The top-level fields of the event the expression can read (the first key of
+        every path): the answer for an event depends on these fields alone, so a
+        reader may decode only them (:class:`fql.jsontext.FieldDecoder`)."""
+        return frozenset(node.segments[0] for node in ast.walk(self.ast)
+                         if isinstance(node, ast.Path) and node.segments)
+
     def to_ir(self) -> Any:
         """Segment's compiled IR for this expression (JSON data)."""
         return _ast_to_ir(self.ast)
@@ -73,6 +99,15 @@ class Expression:
     def format(self) -> str:
         """The canonical text."""
         return format_node(self.ast)
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """The event fields the expression reads, as FQL path text
+        (``context.library.version``, escapes included), each once, in source order: what
+        a caller needs to decode (or a REPL to complete) for this rule."""
+        return tuple(dict.fromkeys(
+            format_path(node.segments) for node in ast.walk(self.ast)
+            if isinstance(node, ast.Path)))
 
 
 @lru_cache(maxsize=COMPILE_CACHE_SIZE)
@@ -86,7 +121,22 @@ def compile(text: str, *, limits: Limits = DEFAULT_LIMITS) -> Expression:
     return _compile_cached(text, limits)
 
 
-def from_ir(ir: Any) -> Expression:
-    """An expression from Segment's IR (JSON text or data); raises
-    :class:`~fql.FqlIRError` for IR that has no FQL meaning."""
-    return Expression(_ir_to_ast(ir))
+@overload
+def from_ir(ir: Any, *, mode: Literal["fql"] = "fql") -> Expression: ...
+@overload
+def from_ir(ir: Any, *, mode: Literal["tsub"]) -> DeviceModeExpression: ...
+
+
+def from_ir(ir: Any, *, mode: IRMode = "fql") -> Expression | DeviceModeExpression:
+    """An expression from Segment's IR (JSON text or data).
+
+    ``mode="fql"`` (the default) reads the IR as FQL with the documented semantics and
+    raises :class:`~fql.FqlIRError` for IR that has no FQL meaning. ``mode="tsub"``
+    evaluates it exactly as Segment's device-mode library does, quirks included
+    (:mod:`fql.tsub_ir`); only text that is not JSON is rejected up front.
+    """
+    if mode == "fql":
+        return Expression(_ir_to_ast(ir))
+    if mode == "tsub":
+        return DeviceModeExpression(ir)
+    raise ValueError(f"mode must be 'fql' or 'tsub', not {mode!r}")

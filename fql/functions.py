@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from .glob import glob_match
 from .js import js_json, js_number
+from .records import record
 from .values import is_number, json_type
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Function:
     """A built-in: ``params`` are the accepted FQL types of each argument (checked
     against literal arguments at compile time), ``null_default`` what the function

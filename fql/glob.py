@@ -18,15 +18,16 @@ is polynomial of high degree on patterns like ``*a*a*a*b``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+
+from .records import record
 
 
 class _BadPattern(Exception):
     pass
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Glob:
     """A compiled pattern. Without stars, ``head`` must match the whole text; with
     stars, ``head`` is anchored at the start, ``tail`` at the end, and each of
@@ -79,7 +80,7 @@ class Glob:
         return True
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Piece:
     """A star-free stretch of pattern: a quantifier-free regex of fixed ``width``."""
 

@@ -65,6 +65,34 @@ MAX_ARRAY_INDEX: Final = 2**32 - 2
 EXPONENT_FROM: Final = 1e21
 
 
+# The built-in members a JS property read reaches besides a JSON value's own keys
+# (Node 20's ``Object.getOwnPropertyNames`` of each prototype): ``{}.toString``,
+# ``[].map``, ``"x".trim``. A path such as ``properties.constructor`` finds one in
+# Segment's JavaScript, so each dialect's walker needs to know them.
+OBJECT_MEMBERS = frozenset((
+    "constructor", "__proto__", "hasOwnProperty", "isPrototypeOf", "propertyIsEnumerable",
+    "toLocaleString", "toString", "valueOf", "__defineGetter__", "__defineSetter__",
+    "__lookupGetter__", "__lookupSetter__"))
+ARRAY_MEMBERS = OBJECT_MEMBERS | frozenset((
+    "at", "concat", "copyWithin", "entries", "every", "fill", "filter", "find",
+    "findIndex", "findLast", "findLastIndex", "flat", "flatMap", "forEach", "includes",
+    "indexOf", "join", "keys", "lastIndexOf", "map", "pop", "push", "reduce",
+    "reduceRight", "reverse", "shift", "slice", "some", "sort", "splice", "toReversed",
+    "toSorted", "toSpliced", "unshift", "values", "with"))
+STRING_MEMBERS = OBJECT_MEMBERS | frozenset((
+    "at", "anchor", "big", "blink", "bold", "charAt", "charCodeAt", "codePointAt",
+    "concat", "endsWith", "fixed", "fontcolor", "fontsize", "includes", "indexOf",
+    "isWellFormed", "italics", "lastIndexOf", "link", "localeCompare", "match",
+    "matchAll", "normalize", "padEnd", "padStart", "repeat", "replace", "replaceAll",
+    "search", "slice", "small", "split", "startsWith", "strike", "sub", "substr",
+    "substring", "sup", "toLocaleLowerCase", "toLocaleUpperCase", "toLowerCase",
+    "toUpperCase", "toWellFormed", "trim", "trimEnd", "trimLeft", "trimRight",
+    "trimStart"))
+NUMBER_MEMBERS = OBJECT_MEMBERS | frozenset(
+    ("toExponential", "toFixed", "toPrecision"))
+FUNCTION_MEMBERS = OBJECT_MEMBERS | frozenset(("apply", "bind", "call"))
+
+
 def js_truthy(value: Any) -> bool:
     """JS truthiness: ``0``, NaN, ``""``, ``null``, ``undefined``, ``false`` are falsy;
     every object and array (even empty) is truthy."""
@@ -127,6 +155,77 @@ def js_number(value: float | int) -> str:
         mantissa = digits if k == 1 else f"{digits[0]}.{digits[1:]}"
         body = f"{mantissa}e{'+' if e >= 0 else '-'}{abs(e)}"
     return sign + body
+
+
+_DECIMAL = re.compile(r"[+-]?(?:Infinity|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)")
+_RADIX = {"0x": 16, "0X": 16, "0o": 8, "0O": 8, "0b": 2, "0B": 2}
+
+
+def _double(value: int | float) -> float:
+    """A number as the JS double it is (``±inf`` beyond the double range)."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
+def js_to_number(value: Any) -> float:
+    """JS ``Number(value)`` for a JSON value: strings parsed as JS parses numeric
+    literals (trimmed, ``""`` is 0, ``0x``/``0o``/``0b``, ``Infinity``), arrays through
+    their ``String()``, objects and :data:`UNDEFINED` NaN."""
+    if value is UNDEFINED or isinstance(value, dict):
+        return math.nan
+    if value is None or value is False:
+        return 0.0
+    if value is True:
+        return 1.0
+    if isinstance(value, (int, float)):
+        return _double(value)
+    text = js_trim(value if isinstance(value, str) else js_string(value))
+    if not text:
+        return 0.0
+    if _DECIMAL.fullmatch(text):
+        return float(text)
+    base = _RADIX.get(text[:2])
+    if base is not None and len(text) > 2:
+        try:
+            return _double(int(text[2:], base))
+        except ValueError:
+            return math.nan
+    return math.nan
+
+
+
+def _primitive(value: Any) -> Any:
+    """``ToPrimitive`` for a JSON value: arrays and objects become their ``String()``."""
+    if isinstance(value, (list, dict)):
+        return js_string(value)
+    return value
+
+
+def js_less_than(left: Any, right: Any) -> bool | None:
+    """JS ``left < right`` (the abstract relational comparison): two strings compare
+    by UTF-16 code units, anything else as numbers (``Number()``); ``None`` stands for
+    the comparison's *undefined* (a NaN was involved), which ``<`` and ``<=`` both
+    treat as false."""
+    a, b = _primitive(left), _primitive(right)
+    if isinstance(a, str) and isinstance(b, str):
+        return utf16_text(a) < utf16_text(b)
+    x, y = js_to_number(a), js_to_number(b)
+    if x != x or y != y:
+        return None
+    return x < y
+
+
+def js_compare(op: str, left: Any, right: Any) -> bool:
+    """JS ``left op right`` for ``op`` one of ``< <= > >=``."""
+    if op == "<":
+        return js_less_than(left, right) is True
+    if op == ">":
+        return js_less_than(right, left) is True
+    if op == "<=":
+        return js_less_than(right, left) is False
+    return js_less_than(left, right) is False
 
 
 def js_int(value: int) -> int | float:
@@ -308,6 +407,20 @@ def utf16_units(text: str) -> list[str]:
         else:
             units.append(ch)
     return units
+
+
+_SURROGATE_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
+
+
+def join_surrogates(text: str) -> str:
+    """``text`` with each surrogate pair written as its one character, the inverse of
+    :func:`utf16_text` (lone surrogates stay): JS builds strings unit by unit, so a
+    pair can come out of two separate pieces."""
+    if _SURROGATE_PAIR.search(text) is None:
+        return text
+    return _SURROGATE_PAIR.sub(
+        lambda m: chr(0x10000 + ((ord(m.group()[0]) - 0xD800) << 10)
+                      + (ord(m.group()[1]) - 0xDC00)), text)
 
 
 #: The characters ``String.prototype.trim`` removes: WhiteSpace and LineTerminator

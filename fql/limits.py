@@ -20,8 +20,9 @@ the same constants:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Final
+
+from .records import record
 
 #: How deeply event values may nest where the engine copies, compares or prints them.
 #: Generous for real events (Segment's own payloads nest a handful of levels) and far
@@ -44,7 +45,7 @@ MAX_FILTERS_PER_DESTINATION: Final = 10
 MAX_MAPPINGS_PER_DESTINATION: Final = 50
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Limits:
     """Limits on FQL rule text."""
 
@@ -59,7 +60,7 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FilterLimits:
     """Limits on a destination's filters and the events they read."""
 
@@ -72,7 +73,7 @@ class FilterLimits:
 DEFAULT_FILTER_LIMITS = FilterLimits()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MappingLimits:
     """Limits on mappings and the events they read.
 

@@ -9,19 +9,22 @@ Lark's errors are translated into :class:`~fql.errors.FqlSyntaxError` with a spa
 expected tokens in words, and a named code and hint for the mistakes people make
 (``==``, ``&&``, ``AND``, unterminated strings, unbalanced parentheses, unknown
 functions...).
+
+Start-up: with the kernel, Lark is not imported until its own parser is needed (a
+syntax error, or the pure-Python backend). The kernel's table is read from
+``_parse_table.py``, generated from the grammar (``python -m fql.parse_table``; a test
+checks that it is current); when that module is missing or was made from another
+grammar, the table is computed by Lark as before.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
+from contextvars import ContextVar
 from functools import lru_cache
-from importlib import resources
-from typing import Any
-
-from lark import Lark, Token, Transformer
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
-from lark.lexer import Lexer
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from . import ast
 from .backend import kernel
@@ -29,6 +32,12 @@ from .diagnostics import Span
 from .errors import FqlLimitError, FqlSyntaxError
 from .functions import FUNCTIONS
 from .limits import DEFAULT_LIMITS, Limits
+
+if TYPE_CHECKING:
+    from lark import Lark, Token
+    from lark.exceptions import UnexpectedCharacters, UnexpectedInput
+
+GRAMMAR = Path(__file__).with_name("grammar.lark")
 
 _TOKEN_WORDS = {
     "COMPARE_OP": "a comparison operator (= != < <= > >=)",
@@ -64,7 +73,7 @@ def _span(tok: Token) -> Span:
 
 def _join(first: ast.Node, last: ast.Node | Token) -> Span | None:
     a = first.span
-    b = _span(last) if isinstance(last, Token) else last.span
+    b = last.span if isinstance(last, ast.Node) else _span(last)
     if a is None or b is None:
         return a or b
     return a.merge(b)
@@ -111,8 +120,41 @@ def split_path(text: str) -> tuple[str, ...]:
     return tuple(segments)
 
 
-class _Builder(Transformer[Token, ast.Node]):
-    """Inline callbacks: each grammar alias builds one AST node with its span."""
+NOT_HINT = "negate with '!': write !(...) around the condition"
+
+#: Set by :func:`parse_recovering`: the unknown-function and argument-count errors of
+#: one parse go here, and the call is built anyway, so the checker can report every
+#: one of them and still check the rest of the rule. A context variable, so parses in
+#: other threads raise as usual.
+_RECOVERED: ContextVar[list[FqlSyntaxError] | None] = ContextVar("fql_recovered",
+                                                                 default=None)
+
+
+def _call_error(name: str, arity: int | None, span: Span, args_span: Span,
+                got: int) -> FqlSyntaxError:
+    if name in ("not", "NOT"):
+        return FqlSyntaxError("'not' is not an FQL operator", code="FQL115", span=span,
+                              hint=NOT_HINT)
+    if arity is None:
+        close = difflib.get_close_matches(name, list(FUNCTIONS), n=1)
+        return FqlSyntaxError(
+            f"unknown function {name!r}", code="FQL110", span=span,
+            hint=f"did you mean {close[0]!r}?" if close else
+            f"the functions are: {', '.join(FUNCTIONS)}")
+    return FqlSyntaxError(
+        f"{name}() takes {arity} argument{'s' if arity != 1 else ''}, got {got}",
+        code="FQL111", span=args_span, hint=FUNCTIONS[name].doc)
+
+
+class _Builder:
+    """Inline callbacks: each grammar alias builds one AST node with its span. Lark
+    finds them by name; ``__default__`` makes Lark's tree for its helper rules (which
+    their parents splice in), as its own ``Transformer`` would."""
+
+    def __default__(self, data: Any, children: list[Any], meta: Any) -> Any:
+        from lark import Tree
+
+        return Tree(data, children, meta)
 
     def path(self, children: list[Token]) -> ast.Node:
         (tok,) = children
@@ -146,23 +188,12 @@ class _Builder(Transformer[Token, ast.Node]):
         span = _span(name_tok).merge(_span(children[-1]))
         name = str(name_tok)
         fn = FUNCTIONS.get(name)
-        if fn is None:
-            close = difflib.get_close_matches(name, list(FUNCTIONS), n=1)
-            raise FqlSyntaxError(
-                f"unknown function {name!r}",
-                code="FQL110",
-                span=_span(name_tok),
-                hint=f"did you mean {close[0]!r}?" if close else
-                f"the functions are: {', '.join(FUNCTIONS)}",
-            )
-        if len(args) != fn.arity:
-            raise FqlSyntaxError(
-                f"{name}() takes {fn.arity} argument{'s' if fn.arity != 1 else ''}, "
-                f"got {len(args)}",
-                code="FQL111",
-                span=span,
-                hint=fn.doc,
-            )
+        if fn is None or len(args) != fn.arity:
+            error = _call_error(name, fn.arity if fn else None, _span(name_tok), span, len(args))
+            recovered = _RECOVERED.get()
+            if recovered is None:
+                raise error
+            recovered.append(error)
         return ast.Call(name, args, span=span)
 
     def group(self, children: list[Any]) -> ast.Node:
@@ -196,55 +227,64 @@ _KEYWORDS = {"and": "_AND", "or": "_OR", "in": "_IN", "true": "TRUE", "false": "
              "null": "NULL"}
 
 
-class _Tokenizer(Lexer):
-    """One compiled regular expression over the whole grammar's terminals.
+@lru_cache(maxsize=1)
+def _tokenizer_class() -> type:
+    """Lark's ``Lexer`` subclass, defined when Lark is first needed."""
+    from lark.lexer import Lexer
 
-    Lark's general lexer tries terminals through its own machinery for every token; for
-    FQL's handful of terminals a single alternation (ordered so ``!=`` beats ``!`` and
-    numbers beat paths) with positions tracked incrementally halves the time of a 5 KB
-    rule. The terminal patterns are read from the grammar, so ``grammar.lark`` stays
-    the single source; keywords are paths whose text is a keyword, as in Lark.
-    """
+    class _Tokenizer(Lexer):
+        """One compiled regular expression over the whole grammar's terminals.
 
-    def __init__(self, lexer_conf: Any) -> None:
-        patterns = {t.name: t.pattern.to_regexp() for t in lexer_conf.terminals}
-        order = ["STRING", "NUMBER", "PATH", "COMPARE_OP", "NOT", "LPAR", "RPAR", "LSQB",
-                 "RSQB", "COMMA"]
-        ignore = [p for name, p in patterns.items() if name.startswith("__IGNORE")]
-        alternatives = [f"(?P<_WS>{'|'.join(ignore)})"] + [
-            f"(?P<{name}>{patterns[name]})" for name in order]
-        self.regex = re.compile("|".join(alternatives))
+        Lark's general lexer tries terminals through its own machinery for every token; for
+        FQL's handful of terminals a single alternation (ordered so ``!=`` beats ``!`` and
+        numbers beat paths) with positions tracked incrementally halves the time of a 5 KB
+        rule. The terminal patterns are read from the grammar, so ``grammar.lark`` stays
+        the single source; keywords are paths whose text is a keyword, as in Lark.
+        """
 
-    def lex(self, text: str) -> Any:  # type: ignore[override]  # Lark's custom-lexer hook
-        # ``finditer`` walks the text in C; a gap between two matches is a character no
-        # terminal accepts. Lines are counted only when the next newline is passed, so
-        # a one-line rule (the common case) never counts.
-        line, line_start, next_newline, pos = 1, 0, text.find("\n"), 0
-        for m in self.regex.finditer(text):
-            start, stop = m.span()
-            if start != pos:
+        def __init__(self, lexer_conf: Any) -> None:
+            patterns = {t.name: t.pattern.to_regexp() for t in lexer_conf.terminals}
+            order = ["STRING", "NUMBER", "PATH", "COMPARE_OP", "NOT", "LPAR", "RPAR", "LSQB",
+                     "RSQB", "COMMA"]
+            ignore = [p for name, p in patterns.items() if name.startswith("__IGNORE")]
+            alternatives = [f"(?P<_WS>{'|'.join(ignore)})"] + [
+                f"(?P<{name}>{patterns[name]})" for name in order]
+            self.regex = re.compile("|".join(alternatives))
+
+        def lex(self, text: str) -> Any:  # type: ignore[override]  # Lark's custom-lexer hook
+            # ``finditer`` walks the text in C; a gap between two matches is a character no
+            # terminal accepts. Lines are counted only when the next newline is passed, so
+            # a one-line rule (the common case) never counts.
+            line, line_start, next_newline, pos = 1, 0, text.find("\n"), 0
+            for m in self.regex.finditer(text):
+                start, stop = m.span()
+                if start != pos:
+                    raise _unexpected_character(text, pos)
+                pos = stop
+                kind = m.lastgroup
+                if kind == "_WS":
+                    continue
+                while 0 <= next_newline < start:
+                    line, line_start = line + 1, next_newline + 1
+                    next_newline = text.find("\n", line_start)
+                end_line, end_col = line, stop - line_start + 1
+                if 0 <= next_newline < stop:  # a string literal spanning lines
+                    end_line = line + text.count("\n", start, stop)
+                    end_col = stop - text.rfind("\n", start, stop)
+                value = m.group()
+                if kind == "PATH":
+                    kind = _KEYWORDS.get(value, "PATH")
+                yield _token(kind, value, start, line, start - line_start + 1, end_line, end_col,
+                             stop)
+            if pos != len(text):
                 raise _unexpected_character(text, pos)
-            pos = stop
-            kind = m.lastgroup
-            if kind == "_WS":
-                continue
-            while 0 <= next_newline < start:
-                line, line_start = line + 1, next_newline + 1
-                next_newline = text.find("\n", line_start)
-            end_line, end_col = line, stop - line_start + 1
-            if 0 <= next_newline < stop:  # a string literal spanning lines
-                end_line = line + text.count("\n", start, stop)
-                end_col = stop - text.rfind("\n", start, stop)
-            value = m.group()
-            if kind == "PATH":
-                kind = _KEYWORDS.get(value, "PATH")
-            yield _token(kind, value, start, line, start - line_start + 1, end_line, end_col,
-                         stop)
-        if pos != len(text):
-            raise _unexpected_character(text, pos)
+
+    return _Tokenizer
 
 
 def _unexpected_character(text: str, pos: int) -> UnexpectedCharacters:
+    from lark.exceptions import UnexpectedCharacters
+
     line_start = text.rfind("\n", 0, pos) + 1
     return UnexpectedCharacters(text, pos, text.count("\n", 0, pos) + 1, pos - line_start + 1)
 
@@ -253,10 +293,17 @@ def _token(kind: str, value: str, start: int, line: int, column: int, end_line: 
            end_column: int, end: int) -> Token:
     """A Lark token without ``Token.__new__``'s argument juggling (a third of the
     lexing time on long rules); the fields are exactly the ones Lark's own sets."""
-    tok = str.__new__(Token, value)
+    tok = str.__new__(_token_class(), value)
     tok.type, tok.value, tok.start_pos, tok.end_pos = kind, value, start, end
     tok.line, tok.column, tok.end_line, tok.end_column = line, column, end_line, end_column
     return tok
+
+
+@lru_cache(maxsize=1)
+def _token_class() -> type[Token]:
+    from lark import Token
+
+    return Token
 
 
 _DRIVER = kernel("_lalr")
@@ -270,6 +317,19 @@ def _driver_tables() -> Any | None:
     Lark's own parser then does the work)."""
     if _DRIVER is None:
         return None
+    state = _generated_table()
+    if state is not None:
+        try:
+            return _DRIVER.tables_from_state(
+                state, builder=_BUILDER, make_token=_token, split_path=split_path,
+                unescape=unescape_string, functions=FUNCTIONS)
+        except (AttributeError, TypeError, ValueError):  # a kernel of another build
+            pass
+    return _lark_tables()
+
+
+def _lark_tables() -> Any | None:
+    """The kernel's table encoded from Lark's (None: Lark's own parser does the work)."""
     lark = _lark()
     try:
         table_parser = lark.parser.parser.parser
@@ -292,7 +352,29 @@ def _parse_tree(text: str) -> tuple[ast.Node, int, int]:
             return _DRIVER.parse(tables, text)  # type: ignore[no-any-return]
         except _DRIVER.Rejected:
             pass
-    return _lark().parse(text), -1, -1  # type: ignore[return-value]
+    return _lark().parse(text), -1, -1
+
+
+def grammar_text() -> str:
+    """``grammar.lark``: read beside this module (no ``importlib.resources`` import on
+    the start-up path), or through the package's resources when it is not a plain file
+    (a zipped install)."""
+    try:
+        return GRAMMAR.read_text(encoding="utf-8")
+    except OSError:
+        from importlib import resources
+
+        return resources.files("fql").joinpath("grammar.lark").read_text(encoding="utf-8")
+
+
+def _generated_table() -> Any | None:
+    """The table of ``_parse_table.py`` when it was generated from this grammar."""
+    try:
+        from ._parse_table import GRAMMAR as generated_from
+        from ._parse_table import STATE
+    except ImportError:
+        return None
+    return STATE if generated_from == grammar_text() else None
 
 
 _BUILDER = _Builder()
@@ -300,11 +382,12 @@ _BUILDER = _Builder()
 
 @lru_cache(maxsize=1)
 def _lark() -> Lark:
-    grammar = resources.files("fql").joinpath("grammar.lark").read_text(encoding="utf-8")
+    from lark import Lark
+
     return Lark(
-        grammar,
+        grammar_text(),
         parser="lalr",
-        lexer=_Tokenizer,
+        lexer=_tokenizer_class(),
         maybe_placeholders=True,
         transformer=_BUILDER,
     )
@@ -337,14 +420,35 @@ def parse(text: str, *, limits: Limits = DEFAULT_LIMITS) -> ast.Node:
         )
     try:
         tree, depth, longest = _parse_tree(text)
-    except UnexpectedInput as exc:
-        raise _translate(exc, text) from None
     except FqlSyntaxError as exc:
         exc.source = text
+        raise
+    except Exception as exc:
+        from lark.exceptions import UnexpectedInput
+
+        if isinstance(exc, UnexpectedInput):
+            raise _translate(exc, text) from None
         raise
     if not (0 <= depth <= limits.max_depth and longest <= limits.max_list_items):
         _check_shape(tree, text, limits)  # raises the error with the offending node
     return tree
+
+
+def parse_recovering(text: str, *, limits: Limits = DEFAULT_LIMITS,
+                     ) -> tuple[ast.Node, list[FqlSyntaxError]]:
+    """Parse ``text``, building unknown functions and calls with the wrong number of
+    arguments as :class:`~fql.ast.Call` nodes, and return their errors beside the tree
+    (for the checker, which reports all of them and checks the rest of the rule).
+    Other syntax errors raise as in :func:`parse`."""
+    recovered: list[FqlSyntaxError] = []
+    token = _RECOVERED.set(recovered)
+    try:
+        tree = parse(text, limits=limits)
+    finally:
+        _RECOVERED.reset(token)
+    for error in recovered:
+        error.source = text
+    return tree, recovered
 
 
 def _check_shape(tree: ast.Node, text: str, limits: Limits) -> None:
@@ -375,6 +479,8 @@ def _expected_words(expected: set[str] | frozenset[str]) -> tuple[str, ...]:
 
 
 def _translate(exc: UnexpectedInput, text: str) -> FqlSyntaxError:
+    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
+
     pos = exc.pos_in_stream if exc.pos_in_stream is not None else len(text)
     if isinstance(exc, UnexpectedCharacters):
         return _bad_character(exc, text, pos)
@@ -394,6 +500,11 @@ def _translate(exc: UnexpectedInput, text: str) -> FqlSyntaxError:
         kw["span"] = Span.from_offsets(text, pos - 1, pos + 1)
         return FqlSyntaxError("'==' is not an FQL operator", code="FQL104",
                               hint="FQL compares with a single '='", **kw)
+    negation = _NOT_WORD.search(text, 0, pos)
+    if negation is not None:
+        kw["span"] = Span.from_offsets(text, negation.start(1), negation.end(1))
+        return FqlSyntaxError("'not' is not an FQL operator", code="FQL115",
+                              hint=NOT_HINT, **kw)
     if tok.type == "PATH" and value in ("AND", "OR", "And", "Or", "IN", "NOT"):
         return FqlSyntaxError(
             f"{value!r} is not a keyword; FQL keywords are lower case",
@@ -410,8 +521,14 @@ def _translate(exc: UnexpectedInput, text: str) -> FqlSyntaxError:
     )
 
 
+#: ``not`` (any case) as the last word before the unexpected token: SQL's negation.
+_NOT_WORD = re.compile(r"(?:^|[\s(!])((?i:not))\s*$")
+
+
 def _describe(tok: Token) -> str:
-    word = _TOKEN_WORDS.get(tok.type, tok.type)
+    """``field path 'type'``, ``'('``: the token in words, without the article the
+    expected-token list uses ("unexpected a field path" reads badly)."""
+    word = _TOKEN_WORDS.get(tok.type, tok.type).removeprefix("a ")
     return f"{word} {str(tok)!r}" if tok.type in ("PATH", "STRING", "NUMBER") else f"{str(tok)!r}"
 
 
@@ -495,3 +612,10 @@ def _bad_character(exc: UnexpectedCharacters, text: str, pos: int) -> FqlSyntaxE
         if ch.strip() else None,
         **kw,
     )
+
+
+def __getattr__(name: str) -> Any:
+    """``_Tokenizer``: Lark's lexer subclass, made when first asked for (tests)."""
+    if name == "_Tokenizer":
+        return _tokenizer_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

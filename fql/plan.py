@@ -10,23 +10,23 @@ constants folded. Two evaluators run the same plan: the pure-Python twin
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from .glob import Glob
+from .records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PNode:
     pass
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Const(PNode):
     value: Any
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Get(PNode):
     """Read a field; ``keys`` are the unescaped path segments. A missing key, or a
     step into a non-object, reads as null (FQL-05). A key made of digits also
@@ -35,22 +35,22 @@ class Get(PNode):
     keys: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Not(PNode):
     operand: PNode
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class And(PNode):
     operands: tuple[PNode, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Or(PNode):
     operands: tuple[PNode, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Eq(PNode):
     """``=`` (or ``!=`` when ``negate``): strict, deep, type-aware equality."""
 
@@ -59,27 +59,27 @@ class Eq(PNode):
     negate: bool
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Order(PNode):
     op: str
     left: PNode
     right: PNode
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class In(PNode):
     left: PNode
     right: PNode
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Call(PNode):
     name: str
     fn: Callable[..., Any]
     args: tuple[PNode, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Match(PNode):
     """``match(subject, 'literal pattern')`` with the glob compiled at compile time."""
 

@@ -134,8 +134,29 @@ def json_copy(
     """A deep copy of a JSON value (JavaScript's ``JSON.parse(JSON.stringify(x))``),
     refusing non-JSON values, non-string keys and nesting deeper than ``max_depth``
     (which also catches cycles) with ``error``: each layer reports a bad event with its
-    own error class, so the one copier takes the class instead of being copied per layer."""
+    own error class, so the one copier takes the class instead of being copied per layer.
+
+    With the compiled kernel the copy runs in C for exact JSON types (``_kernel.json_copy``),
+    handing anything unusual back to the Python copy below, so results and errors are the
+    same on both backends."""
+    copier = _KERNEL_COPY if _KERNEL_COPY is not _UNRESOLVED else _kernel_copy()
+    if copier is not None:
+        return copier(value, max_depth, lambda v: _copy(v, max_depth, (), error))
     return _copy(value, max_depth, (), error)
+
+
+_UNRESOLVED: Any = object()
+#: The kernel's copy, looked up on the first copy (the kernel imports this module, so
+#: this module cannot import the kernel when it is itself imported); None: Python's.
+_KERNEL_COPY: Any = _UNRESOLVED
+
+
+def _kernel_copy() -> Any:
+    global _KERNEL_COPY
+    from ._ext import kernel
+
+    _KERNEL_COPY = getattr(kernel("_kernel"), "json_copy", None)
+    return _KERNEL_COPY
 
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})

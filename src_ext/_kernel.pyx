@@ -1658,3 +1658,56 @@ def probe_dict(object d, object key, Py_ssize_t hint):
     if found == NULL:
         return False, None, hint
     return True, <object>found, hint
+
+
+# -- the JSON copy ---------------------------------------------------------------------
+
+class _Unusual(Exception):
+    """Raised inside the copy for anything but exact JSON types within the depth: the
+    twin then copies the value from the top, so errors (and their paths) are its own."""
+
+
+cdef object copy_value(object value, int depth_left):
+    cdef PyTypeObject* t = type_of(<PyObject*>value)
+    cdef dict out
+    cdef list items
+    cdef Py_ssize_t i, n
+    if t == STR or t == INT or t == FLOAT or value is None or t == BOOL:
+        return value
+    if depth_left <= 0:
+        raise _Unusual()
+    if t == DICT:
+        out = {}
+        for key, item in (<dict>value).items():
+            if type_of(<PyObject*>key) != STR:
+                raise _Unusual()
+            out[key] = copy_value(item, depth_left - 1)
+        return out
+    if t == LIST:
+        items = list(<list>value)
+        n = PyList_GET_SIZE(items)
+        for i in range(n):
+            item = items[i]
+            t = type_of(<PyObject*>item)
+            if not (t == STR or t == INT or t == FLOAT or item is None or t == BOOL):
+                items[i] = copy_value(item, depth_left - 1)
+        return items
+    raise _Unusual()
+
+
+#: Deeper limits than this are copied by the twin (its recursion is Python's).
+COPY_MAX_DEPTH = 1000
+
+
+def json_copy(object value, int max_depth, object twin):
+    """``fql.values.json_copy`` in C for exact JSON types (``dict``, ``list``, ``str``,
+    ``int``, ``float``, ``bool``, ``None``): the same copy, without a Python frame per
+    container. Anything else (subclasses, non-JSON values, non-string keys, nesting past
+    ``max_depth``) is handed to ``twin(value)`` from the top, so the result or the error
+    is exactly the twin's."""
+    if max_depth > COPY_MAX_DEPTH:
+        return twin(value)
+    try:
+        return copy_value(value, max_depth)
+    except _Unusual:
+        return twin(value)

@@ -36,9 +36,6 @@ from cpython.object cimport PyObject
 from cpython.unicode cimport PyUnicode_Substring
 from libc.stdlib cimport malloc, realloc, free
 
-from lark.parse_tree_builder import (
-    ChildFilterLALR, ChildFilterLALR_NoPlaceholders, ExpandSingleChild)
-
 from fql import ast
 from fql.diagnostics import Span
 
@@ -457,6 +454,9 @@ cdef Rule _rule(object rule, object callback, object builder, dict symbols):
     default tree for a helper rule, which is spliced into its parent. Any other shape
     keeps Lark's callback as it is."""
     cdef Rule r = Rule()
+    from lark.parse_tree_builder import (
+        ChildFilterLALR, ChildFilterLALR_NoPlaceholders, ExpandSingleChild)
+
     r.size = len(rule.expansion)
     r.origin = symbols[str(rule.origin.name)]
     r.keep = None
@@ -527,6 +527,56 @@ def tables(parse_table, callbacks, *, builder, make_token, split_path, unescape,
             t.action[int(state) * t.nsymbols + symbols[str(symbol)]] = code
     t.start_state = parse_table.start_states[start]
     t.end_state = parse_table.end_states[start]
+    t.builder = builder
+    t.make_token = make_token
+    t.split_path = split_path
+    t.unescape = unescape
+    t.functions = functions
+    return t
+
+
+cdef dict HOW_NAMES = {B_INLINE: "inline", B_PASS: "pass",
+                       **{how: name for name, how in BUILDERS.items()}}
+
+
+def table_state(Tables t):
+    """``t`` as plain data (ints, strings and tuples), for a generated module that
+    :func:`tables_from_state` reads back without Lark; None when a rule keeps a Lark
+    callback (which is not data)."""
+    cdef Rule r
+    rules = []
+    for r in t.rules:
+        if r.how == B_PYTHON:
+            return None
+        rules.append((r.size, r.origin, HOW_NAMES[r.how], r.keep, r.append_none,
+                      r.expand1))
+    return (t.nstates, t.nsymbols, tuple([t.action[i] for i in range(t.nstates * t.nsymbols)]),
+            tuple(rules), t.start_state, t.end_state)
+
+
+def tables_from_state(tuple state, *, builder, make_token, split_path, unescape, functions):
+    """The :class:`Tables` that :func:`table_state` described (same parses, same
+    errors), built without Lark."""
+    cdef Tables t = Tables()
+    cdef int i
+    cdef Rule r
+    nstates, nsymbols, action, rules, start_state, end_state = state
+    if len(action) != nstates * nsymbols:
+        raise ValueError("a parse table of the wrong size")
+    hows = {name: how for how, name in HOW_NAMES.items()}
+    t.nstates, t.nsymbols = nstates, nsymbols
+    t.action = <int*>malloc(nstates * nsymbols * sizeof(int))
+    if t.action is NULL:
+        raise MemoryError()
+    for i in range(nstates * nsymbols):
+        t.action[i] = action[i]
+    t.rules = []
+    for size, origin, how, keep, append_none, expand1 in rules:
+        r = Rule()
+        r.size, r.origin, r.how, r.keep = size, origin, hows[how], keep
+        r.append_none, r.expand1, r.callback = append_none, expand1, None
+        t.rules.append(r)
+    t.start_state, t.end_state = start_state, end_state
     t.builder = builder
     t.make_token = make_token
     t.split_path = split_path

@@ -39,7 +39,7 @@ def test_malformed_lines_are_reported_and_skipped(tmp_path: Path) -> None:
     source.write_text('{"type": "track"}\n{not json\n[1, 2]\n{"type": "page"}\n')
     code, out, err = run("filter", "type = 'track'", str(source))
     assert code == 1
-    assert out == '{"type":"track"}\n'
+    assert out == '{"type": "track"}\n'  # the kept line's own bytes
     assert f"{source}:2: invalid line" in err and f"{source}:3: invalid line" in err
     assert err.splitlines()[-1] == "read 4, kept 1, dropped 1, invalid 2"
     code, _, err = run("filter", "--fail-fast", "type = 'track'", str(source))
@@ -83,7 +83,8 @@ def test_map_applies_mapping_to_triggered_events() -> None:
     tracks = [e for e in events if e["type"] == "track"]
     assert code == 0
     assert [json.loads(x) for x in out.splitlines()] == [mapping.apply(e) for e in tracks]
-    assert err.strip() == f"mapped {len(tracks)}, skipped {len(events) - len(tracks)}, failed 0"
+    assert err.strip() == (f"read {len(events)}, mapped {len(tracks)}, "
+                           f"skipped {len(events) - len(tracks)}, failed 0, invalid 0")
 
 
 def test_map_rejects_invalid_mapping(tmp_path: Path) -> None:
@@ -104,7 +105,7 @@ def test_progress_bar_only_on_a_terminal(tmp_path: Path) -> None:
     err = Terminal()
     assert main(["filter", "type = 'track'", str(source)], io.StringIO(), err) == 0
     bar, _, summary = err.getvalue().rpartition("\r\x1b[K")
-    assert "] " in bar and "8,192 lines" in bar
+    assert "] " in bar and "8,192 lines" in bar and "lines/s" in bar
     assert summary == "read 10000, kept 10000, dropped 0, invalid 0\n"
     assert "\r" not in run("filter", "type = 'track'", str(source))[2]
 
@@ -113,7 +114,7 @@ def test_lines_that_are_not_utf8_are_invalid_lines(tmp_path: Path) -> None:
     source = tmp_path / "events.jsonl"
     source.write_bytes(b'{"type": "track"}\n\xff\xfe\n')
     code, out, err = run("filter", "type = 'track'", str(source))
-    assert code == 1 and out == '{"type":"track"}\n'
+    assert code == 1 and out == '{"type": "track"}\n'
     assert f"{source}:2: invalid line" in err
 
 

@@ -23,13 +23,14 @@ def repl() -> Repl:
 
 
 def test_expression_value(repl: Repl) -> None:
-    assert repl.handle("type") == '"track"'
-    assert repl.handle("lowercase(event) = 'order completed'") == "true"
+    assert repl.handle("type") == '"track"  (string)'
+    assert repl.handle("lowercase(event) = 'order completed'") == "true  (bool)"
+    assert repl.handle("properties.products") == "[]  (list)"
 
 
 def test_load_nth_line_of_json_lines(repl: Repl) -> None:
     assert repl.handle(f":load {ROOT / 'examples' / 'events.jsonl'} 3").startswith("loaded")
-    assert repl.handle("messageId") == '"msg-0002"'
+    assert repl.handle("messageId") == '"msg-0002"  (string)'
 
 
 def test_load_reports_bad_input_instead_of_failing(repl: Repl, tmp_path: Path) -> None:
@@ -38,7 +39,7 @@ def test_load_reports_bad_input_instead_of_failing(repl: Repl, tmp_path: Path) -
     assert repl.handle(f":load {lines} two").startswith("usage: :load FILE [N]")
     assert repl.handle(f":load {lines} 3") == f"{lines} has 2 lines"
     assert repl.handle(f":load {lines} 2").startswith(f"{lines}: line 2 is not JSON")
-    assert repl.handle("type") == '"track"'  # the event loaded before is kept
+    assert repl.handle("type") == '"track"  (string)'  # the event loaded before is kept
 
 
 def test_multi_line_input_continues_while_anything_is_open() -> None:
@@ -51,7 +52,7 @@ def test_set_changes_a_copy_of_the_event(repl: Repl) -> None:
     before = repl.event
     assert repl.handle(":set properties.plan 'gold'") == "properties.plan = \"'gold'\""
     assert repl.handle(':set traits.vip true') == "traits.vip = true"
-    assert repl.handle("traits.vip") == "true"
+    assert repl.handle("traits.vip") == "true  (bool)"
     assert "vip" not in before.get("traits", {})
 
 
@@ -73,8 +74,33 @@ def test_inspection_commands_use_the_last_expression(repl: Repl) -> None:
     assert repl.handle(":ast").startswith("Compare(op='='")
 
 
+def test_lint_findings_are_shown_for_what_is_typed(repl: Repl) -> None:
+    out = repl.handle("properties.total > '100'").splitlines()
+    assert out[0] == "false  (bool)"
+    assert out[1] == "<input>:1:20: FQL302 '>' against a string compares text, not numbers"
+    out = repl.handle(":explain properties.total > '100'")
+    assert "FQL302" in out
+
+
+def test_a_hint_when_no_event_is_loaded() -> None:
+    shell = Repl()
+    assert shell.handle("type").splitlines() == [
+        "null  (null)", "hint: no event is loaded, so every field reads as null "
+        "(:load FILE, or start with fql repl EVENT)"]
+
+
+def test_trigger_mode_reads_as_fql_and_says_where_segment_differs(repl: Repl) -> None:
+    """The REPL, fql filter --trigger and fql lint read a trigger the same way."""
+    assert repl.handle(":mode trigger").startswith("mode: trigger (read as FQL reads it")
+    out = repl.handle("type = 'track' and event = 'x' or event = 'Order Completed'")
+    lines = out.splitlines()
+    assert lines[0] == "match"
+    assert lines[1].startswith("note: this trigger is read as FQL reads it")
+    assert "TRG101" in out and "TRG105" in out
+
+
 def test_modes(repl: Repl) -> None:
-    assert repl.handle(":mode trigger") == "mode: trigger"
+    assert repl.handle(":mode trigger").startswith("mode: trigger")
     assert repl.handle('type = "track"').startswith("match")
     assert repl.handle(":mode mapping") == "mode: mapping"
     assert '"kind": "track"' in repl.handle('{"kind": {"@path": "$.type"}}')
@@ -105,7 +131,7 @@ def test_repl_through_a_terminal(tmp_path: Path) -> None:
         child.send("length(messageI")
         child.send("\t")  # unique completion: messageId
         child.send(")\r")
-        child.expect(r"[^0-9]8\r\n")  # "msg-0000" is 8 bytes
+        child.expect(r"[^0-9]8  \(number\)\r\n")  # "msg-0000" is 8 bytes
         child.expect("fql>")
         child.send(':explain type = "track"\r')
         child.expect("matches: value true")

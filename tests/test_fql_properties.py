@@ -89,9 +89,8 @@ def _same(a: object, b: object) -> bool:
 def test_literal_glob_fast_path_agrees_with_general_matcher(pattern: str, text: str) -> None:
     """Star-and-literal patterns take a str-method path; it must answer like the
     general (regex piece) matcher."""
-    from dataclasses import replace
-
     from fql.glob import compile_glob
+    from fql.records import replace
 
     glob = compile_glob(pattern)
     assert glob.literal_parts is not None

@@ -6,6 +6,8 @@ numbers refer to the conformance README.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 import actions
@@ -15,6 +17,7 @@ from actions.trigger import TriggerMatchError
 from actions.trigger.matcher import build
 from actions.trigger.nodes import FusedEqualities, Group, Leaf, top_equalities
 from actions.trigger.plan import compile_tree
+from fql.js import UNDEFINED
 
 EVENT = {"type": "track", "event": "Order Completed", "userId": "u1",
          "properties": {"total": 27.5, "zero": 0, "tags": ["a", "b"], "first name": "Ada",
@@ -166,8 +169,23 @@ def test_generated_text_is_segments_with_repairs() -> None:  # quirk 14, EC-16
         {"type": "event-property", "name": "n", "operator": ">", "value": 1e21}]}
     text = Trigger.from_conditions(tree).fql
     assert text == ('event = "say \\"hi\\"" and properties.\\\ud83c\\\udf89 != null and '
-                    'properties.n > 1000000000000000000000')
+                    'properties.n > 1e+21')
     assert Trigger.parse(text).conditions == tree
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    (1e21, "1e+21"), (1e-7, "1e-7"), (-0.0, "0"), (123456789012345678901, "123456789012345680000"),
+    (1.5e300, "1.5e+300"), (2**53 + 2, "9007199254740994"), (5e-324, "5e-324"), (0.1, "0.1"),
+])
+def test_generated_numbers_are_javascripts_text(value: float, text: str) -> None:
+    """Numbers are printed as Segment's generator prints them (``String(n)``), exponent
+    forms included, though Segment's own parser cannot read ``1e+21`` back (the default
+    reader can). The expected texts are Node's output for the same trees."""
+    for operator in ("=", ">", "number_equals"):
+        tree = {"type": "group", "operator": "and", "children": [
+            {"type": "event-property", "name": "x", "operator": operator, "value": value}]}
+        symbol = "=" if operator == "number_equals" else operator
+        assert Trigger.from_conditions(tree).fql == f"properties.x {symbol} {text}"
 
 
 def test_unknown_condition_type_cannot_be_printed_but_is_false() -> None:
@@ -187,10 +205,47 @@ def test_throwing_lookup_raises_only_when_reached() -> None:  # edge-trigger-104
     assert guarded.matches(EVENT) is False
 
 
-def test_event_must_be_an_object() -> None:
+def test_event_must_be_json() -> None:
     with pytest.raises(TriggerError) as info:
-        Trigger.parse('type = "track"').matches(["not", "an", "event"])  # type: ignore[arg-type]
+        Trigger.parse('type = "track"').matches({1, 2})  # type: ignore[arg-type]
     assert info.value.code == "TRG311"
+    with pytest.raises(TriggerError) as info:
+        Trigger.parse('type = "track"').matches_many([{}, {1, 2}])  # type: ignore[list-item]
+    assert info.value.code == "TRG311"
+
+
+_EMPTY_AND = {"type": "group", "operator": "and", "children": []}
+_UNKNOWN_ONLY = {"type": "group", "operator": "and", "children": [{"type": "mystery"}]}
+
+
+#: Segment's ``validate(tree, payload)`` for payloads that are not objects, as Node
+#: answers it with @segment/destination-subscriptions 3.37.0 (``throws``: it throws).
+@pytest.mark.parametrize(("tree", "answers"), [
+    (Trigger.parse('type = "track"').conditions,
+     [False, "throws", False, False, False, False, False]),
+    (Trigger.parse("properties.x = null").conditions,
+     [False, "throws", True, True, True, True, True]),
+    (_EMPTY_AND, [False, True, True, True, True, True, True]),
+    (_UNKNOWN_ONLY, [False, False, False, False, False, False, False]),
+    ({"error": "bad"}, [False] * 7),
+])
+def test_payloads_that_are_not_objects_get_segments_answers(
+    tree: dict[str, Any], answers: list[Any]
+) -> None:
+    """``undefined`` is false (validate's explicit guard); ``""``, numbers, strings,
+    arrays and booleans have none of the fields a condition reads; ``null`` throws at
+    the first condition that reads it."""
+    trigger = Trigger.from_conditions(tree)
+    payloads = [UNDEFINED, None, "", 0, "abc", [], True]
+    got: list[Any] = []
+    for payload in payloads:
+        try:
+            got.append(trigger.matches(payload))  # type: ignore[arg-type]
+        except TriggerMatchError:
+            got.append("throws")
+    assert got == answers
+    usable = [p for p, a in zip(payloads, answers, strict=True) if a != "throws"]
+    assert trigger.matches_many(usable) == [trigger.matches(p) for p in usable]  # type: ignore[arg-type]
 
 
 def test_segment_mode_errors_are_located() -> None:

@@ -25,13 +25,13 @@ import time
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
-from urllib.parse import quote
 
-from fql.js import MAX_SAFE_INTEGER, UNDEFINED, js_int, js_number
+from fql.js import MAX_SAFE_INTEGER, join_surrogates, js_int, js_number
 
 from .errors import MappingRuntimeError
 from .limits import MappingLimits
-from .runtime import json_stringify
+from .liquid_js import disabled_filter_error, disabled_tag, if_branch_errors, rewire
+from .liquid_js import install as install_liquidjs
 
 #: liquid-directive.ts ``disabledTags`` and ``disabledFilters``.
 DISABLED_TAGS = ("case", "for", "include", "layout", "render", "tablerow")
@@ -42,44 +42,12 @@ DISABLED_FILTERS = (
 )  # fmt: skip
 
 
-#: Filters that read their input as a string: liquidjs converts it with its
-#: ``stringify`` (the output rules below), python-liquid with Python's ``str``.
-STRING_FILTERS = frozenset(
-    [
-        "append",
-        "prepend",
-        "capitalize",
-        "downcase",
-        "upcase",
-        "escape",
-        "escape_once",
-        "lstrip",
-        "rstrip",
-        "strip",
-        "strip_html",
-        "strip_newlines",
-        "remove",
-        "remove_first",
-        "remove_last",
-        "replace",
-        "replace_first",
-        "replace_last",
-        "split",
-        "truncate",
-        "truncatewords",
-        "url_decode",
-        "base64_encode",
-        "base64_decode",
-        "base64_url_safe_encode",
-        "base64_url_safe_decode",
-        "squish",
-    ]
-)
-
 # A key spelled like a Liquid keyword after a dot (``properties.empty``) is a plain
 # property in liquidjs; python-liquid reads the keyword. Such keys are rewritten to
 # bracket form inside tags and outputs before parsing.
 _MARKUP = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
+#: liquidjs ignores a ``|`` with no filter after it (``{{ x | }}``).
+_EMPTY_FILTER = re.compile(r"\|\s*(?=-?\}\}\Z)")
 _KEYWORD_KEY = re.compile(r"(?<=[\w\]])\.(empty|blank|nil|null|true|false|and|or|contains|in)\b")
 
 
@@ -104,7 +72,7 @@ def liquid_string(value: Any) -> str:
         return js_number(value if abs(value) <= MAX_SAFE_INTEGER else js_int(value))
     if isinstance(value, float):
         return js_number(value)
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, (list, tuple, range)):
         return "".join(liquid_string(item) for item in value)
     if isinstance(value, dict):
         return "[object Object]"
@@ -113,35 +81,18 @@ def liquid_string(value: Any) -> str:
 
 def _disabled(name: str) -> Callable[..., Any]:
     def disabled(*_args: Any, **_kwargs: Any) -> Any:
-        raise MappingRuntimeError(f'filter "{name}" is disabled')
+        raise disabled_filter_error(name)
 
     return disabled
 
 
-def _url_encode(value: Any) -> str:
-    """liquidjs ``url_encode``: ``encodeURIComponent`` with spaces as ``+``."""
-    return quote(liquid_string(value), safe="!'()*-._~").replace("%20", "+")
-
-
-def _json(value: Any, *_args: Any) -> str:
-    """liquidjs ``json``: ``JSON.stringify``."""
-    text = json_stringify(
-        value if not value.__class__.__name__.endswith("Undefined") else None, 128
-    )
-    return "" if text is UNDEFINED else str(text)
-
-
 def _guarded(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
-    """A filter that first checks the render's deadline, then the size of its result;
-    string filters first convert their input the liquidjs way."""
-    as_string = name in STRING_FILTERS
+    """A filter that first checks the render's deadline, then the size of its result."""
 
     def guarded(*args: Any, **kwargs: Any) -> Any:
         deadline, cap = _budget.get()
         if time.monotonic() > deadline:
             raise MappingRuntimeError("liquid render time limit exceeded")
-        if as_string and args and not isinstance(args[0], str):
-            args = (liquid_string(args[0]), *args[1:])
         result = func(*args, **kwargs)
         if isinstance(result, str) and len(result) > cap:
             raise MappingRuntimeError(f'filter "{name}" output exceeds {cap} characters')
@@ -187,16 +138,15 @@ def _environment() -> Any:
             super().setup_tags_and_filters(extra=extra)
             self.add_tag(JsOutput)
             self.add_tag(JsEcho)
+            install_liquidjs(self)  # liquidjs's filters, tags and reads (liquid_js.py)
             for tag in DISABLED_TAGS:
-                self.tags.pop(tag, None)
-            self.filters["url_encode"] = _url_encode
-            self.filters["json"] = _json
+                self.add_tag(disabled_tag(tag))
             for name, func in list(self.filters.items()):
                 self.filters[name] = _guarded(name, func)
             for name in DISABLED_FILTERS:
                 self.filters[name] = _disabled(name)
 
-    return SegmentEnvironment()
+    return SegmentEnvironment(strict_filters=False)  # liquidjs skips unknown filters
 
 
 def compile_liquid(template: str, where: str, limits: MappingLimits) -> Callable[[Any], str]:
@@ -206,10 +156,14 @@ def compile_liquid(template: str, where: str, limits: MappingLimits) -> Callable
     env = _environment()
     from liquid.exceptions import LiquidError
 
+    misordered = if_branch_errors(template)
+    if misordered is not None:
+        raise MappingRuntimeError(misordered, path=where)
     try:
-        parsed = env.from_string(
-            _MARKUP.sub(lambda m: _KEYWORD_KEY.sub(r'["\1"]', m.group()), template)
-        )
+        parsed = rewire(env.from_string(
+            _MARKUP.sub(lambda m: _EMPTY_FILTER.sub(
+                "", _KEYWORD_KEY.sub(r'["\1"]', m.group())), template)
+        ))
     except LiquidError as exc:
         raise MappingRuntimeError(_message(exc), path=where) from None
 
@@ -220,7 +174,7 @@ def compile_liquid(template: str, where: str, limits: MappingLimits) -> Callable
         start = time.monotonic()
         token = _budget.set((start + budget_ms / 1000.0, cap))
         try:
-            text = parsed.render(payload if isinstance(payload, dict) else {})
+            text = join_surrogates(parsed.render(payload if isinstance(payload, dict) else {}))
         except MappingRuntimeError as exc:
             raise MappingRuntimeError(exc.problems[0].message, path=where) from None
         except (LiquidError, ArithmeticError, ValueError, TypeError) as exc:
@@ -238,3 +192,16 @@ def compile_liquid(template: str, where: str, limits: MappingLimits) -> Callable
 
 def _message(exc: BaseException) -> str:
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def liquid_variables(template: str) -> list[str]:
+    """The variable paths a template reads (liquidjs's ``fullVariablesSync``, which the
+    mapping kit's value keys use): ``properties.s``, ``properties.arr[0]``; ``[]`` for a
+    template that does not parse. Order: where each first appears in the text."""
+    from liquid.exceptions import LiquidError
+
+    try:
+        found = _environment().from_string(template).variable_paths()
+    except LiquidError:
+        return []
+    return sorted(found, key=lambda p: (template.find(p) % (len(template) + 1), p))

@@ -12,10 +12,12 @@ The plan (a tree of :mod:`~actions.mapping.runtime` nodes) runs on the backend
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from fql.backend import kernel
+from fql.jsontext import loads_event
 from fql.values import json_copy
 
 from .compiler import Finding, compile_plan
@@ -99,9 +101,25 @@ class Mapping:
         self.apply = backend.apply
         self.apply_batch = backend.apply_batch
 
+    def apply_json(self, data: str | bytes, *, missing: Any = None) -> Any:
+        """``apply`` for one event given as JSON text or UTF-8 bytes, read exactly
+        (:mod:`fql.jsontext`); text that is not a JSON object raises
+        :class:`fql.jsontext.FqlJsonError`. The event is parsed here and owned by
+        no one else, so nothing is copied on the way in."""
+        return self.apply(loads_event(data), missing=missing)
+
     def __repr__(self) -> str:
         flag = ", extensions=True" if self.extensions else ""
         return f"Mapping({self.source!r}{flag})"
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """Segment's *value keys* of this mapping (mapping kit ``getFieldValueKeys``): the
+        event paths its directives read, as written (``$.properties.email`` for a
+        ``@path``, the text between ``{{ }}`` of a ``@template``, the variables of a
+        ``@liquid``, ``@arrayPath`` item keys relative to the item), each once, in
+        mapping order."""
+        return tuple(dict.fromkeys(value_keys(self.source)))
 
 
 def with_runner(mapping: Mapping, run: Callable[[Node], Any]) -> Mapping:
@@ -126,3 +144,69 @@ def compile_mapping(
     # refuses it.
     return Mapping(json_copy(mapping, limits.max_mapping_depth + 1), root, findings, limits,
                    extensions)
+
+
+_TEMPLATE_KEY = re.compile(r"{{(.*?)}}")
+#: Directives whose operands are read for keys: the value(s) below each.
+_KEYED_OPERANDS: dict[str, tuple[str, ...]] = {
+    "@if": ("blank", "exists", "then", "else"),
+    "@case": ("value",), "@replace": ("value",), "@json": ("value",),
+    "@flatten": ("value",), "@transform": ("apply", "mapping"),
+}
+
+
+def value_keys(value: Any) -> list[str]:
+    """Segment's ``getFieldValueKeys`` over a mapping value, ``@liquid`` included (its
+    variables, as liquidjs's ``fullVariablesSync`` lists them); empty keys dropped."""
+    keys: list[str] = []
+    stack: list[Any] = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(reversed(node))
+            continue
+        if not isinstance(node, dict):
+            continue
+        found = _directive_keys(node)
+        if found is None:
+            stack.extend(reversed(list(node.values())))
+        else:
+            keys.extend(k for k in found[0] if k)
+            stack.extend(reversed(found[1]))
+    return keys
+
+
+def _directive_keys(node: dict[str, Any]) -> tuple[list[str], list[Any]] | None:
+    """``(keys, operands to visit)`` for a directive, None for a plain object."""
+    if "@path" in node:
+        path = node["@path"]
+        return ([path] if isinstance(path, str) else [], [] if isinstance(path, str) else [path])
+    if "@template" in node:
+        text = node["@template"]
+        return (_TEMPLATE_KEY.findall(text) if isinstance(text, str) else [], [])
+    if "@liquid" in node:
+        text = node["@liquid"]
+        if not isinstance(text, str):
+            return [], []
+        from .liquid import liquid_variables
+
+        try:
+            return liquid_variables(text), []
+        except ImportError:  # python-liquid not installed: no keys to report
+            return [], []
+    if "@literal" in node:
+        return [], []
+    if "@arrayPath" in node:
+        items = node["@arrayPath"]
+        return [], list(items) if isinstance(items, list) else []
+    if "@merge" in node:
+        spec = node["@merge"]
+        objects = spec.get("objects") if isinstance(spec, dict) else None
+        return [], list(objects) if isinstance(objects, list) else []
+    if "@excludeWhenNull" in node:
+        return [], [node["@excludeWhenNull"]]
+    for directive, operands in _KEYED_OPERANDS.items():
+        if directive in node:
+            spec = node[directive]
+            return [], [spec[k] for k in operands if isinstance(spec, dict) and k in spec]
+    return None

@@ -1,5 +1,5 @@
 """Condition tree → trigger text: Segment's ``generateFql``
-(``packages/destination-subscriptions/src/generate-fql.ts``), with three repairs.
+(``packages/destination-subscriptions/src/generate-fql.ts``), with two repairs.
 
 The printer is the reference's, rule for rule: children joined by the group operator
 (printed verbatim), nested groups in parentheses, the outer pair stripped only when the
@@ -15,9 +15,7 @@ The repairs, each where the reference prints text that no parser reads back as t
 1. a ``"`` inside a value is escaped (``\\"``), and so is a ``\\`` that would otherwise
    start an escape (before ``" ' \\ n r t``, ``uXXXX``, or the closing quote); every other
    backslash is printed as is, exactly like the reference (``"back\\slash"``);
-2. a number that JavaScript prints with an exponent (``1e+21``, ``1e-7``) is printed in
-   positional notation, which both readers accept (Segment's lexer rejects ``e``);
-3. ``NaN``/``Infinity`` (a non-numeric value under ``<``) are printed quoted, which both
+2. ``NaN``/``Infinity`` (a non-numeric value under ``<``) are printed quoted, which both
    readers turn into the same string value Segment's parser makes of the bare word.
 """
 
@@ -25,7 +23,6 @@ from __future__ import annotations
 
 import math
 import re
-from decimal import Decimal
 from typing import Any, Final
 
 from fql.js import js_number, js_string, js_truthy
@@ -120,10 +117,8 @@ def _quoted(body: str) -> str:
 
 
 def _number(value: float | int) -> str:
-    """``String(Number(v))``, without exponents, and quoted when not finite."""
+    """``String(Number(v))`` (:func:`fql.js.js_number`: ``1e+21``, ``1e-7``, ``-0`` as
+    ``0``, shortest round-trip digits), quoted when not finite."""
     if isinstance(value, float) and not math.isfinite(value):
         return _quoted(js_number(value))
-    text = js_number(value)
-    if "e" in text:
-        return format(Decimal(repr(float(value))), "f")
-    return text
+    return js_number(value)

@@ -21,7 +21,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from fql.js import UNDEFINED, array_index, js_truthy, utf16_text
+from fql.js import (
+    ARRAY_MEMBERS,
+    FUNCTION_MEMBERS,
+    NUMBER_MEMBERS,
+    OBJECT_MEMBERS,
+    STRING_MEMBERS,
+    UNDEFINED,
+    array_index,
+    js_truthy,
+    utf16_text,
+)
 
 from .nodes import Const, FusedEqualities, Group, Leaf, Node, Plan, Throw
 
@@ -46,28 +56,11 @@ OPERATORS = ("=", "!=", "number_equals", "number_not_equals", "<", "<=", ">", ">
              "contains", "not_contains", "starts_with", "not_starts_with", "ends_with",
              "not_ends_with", "exists", "not_exists", "is_true", "is_false")
 
-_OBJECT_MEMBERS = frozenset((
-    "constructor", "__proto__", "hasOwnProperty", "isPrototypeOf", "propertyIsEnumerable",
-    "toLocaleString", "toString", "valueOf", "__defineGetter__", "__defineSetter__",
-    "__lookupGetter__", "__lookupSetter__"))
-_ARRAY_MEMBERS = _OBJECT_MEMBERS | frozenset((
-    "at", "concat", "copyWithin", "entries", "every", "fill", "filter", "find",
-    "findIndex", "findLast", "findLastIndex", "flat", "flatMap", "forEach", "includes",
-    "indexOf", "join", "keys", "lastIndexOf", "map", "pop", "push", "reduce",
-    "reduceRight", "reverse", "shift", "slice", "some", "sort", "splice", "toReversed",
-    "toSorted", "toSpliced", "unshift", "values", "with"))
-_STRING_MEMBERS = _OBJECT_MEMBERS | frozenset((
-    "at", "anchor", "big", "blink", "bold", "charAt", "charCodeAt", "codePointAt",
-    "concat", "endsWith", "fixed", "fontcolor", "fontsize", "includes", "indexOf",
-    "isWellFormed", "italics", "lastIndexOf", "link", "localeCompare", "match",
-    "matchAll", "normalize", "padEnd", "padStart", "repeat", "replace", "replaceAll",
-    "search", "slice", "small", "split", "startsWith", "strike", "sub", "substr",
-    "substring", "sup", "toLocaleLowerCase", "toLocaleUpperCase", "toLowerCase",
-    "toUpperCase", "toWellFormed", "trim", "trimEnd", "trimLeft", "trimRight",
-    "trimStart"))
-_NUMBER_MEMBERS = _OBJECT_MEMBERS | frozenset(
-    ("toExponential", "toFixed", "toPrecision"))
-_FUNCTION_MEMBERS = _OBJECT_MEMBERS | frozenset(("apply", "bind", "call"))
+_OBJECT_MEMBERS = OBJECT_MEMBERS
+_ARRAY_MEMBERS = ARRAY_MEMBERS
+_STRING_MEMBERS = STRING_MEMBERS
+_NUMBER_MEMBERS = NUMBER_MEMBERS
+_FUNCTION_MEMBERS = FUNCTION_MEMBERS
 
 
 #: ``text`` as UTF-16 code units (astral characters become surrogate pairs).

@@ -24,13 +24,12 @@ is never rejected here, only evaluated the way the reference would.
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any, Final
 
-from fql.js import js_string, js_trim, js_truthy
+from fql.js import js_string, js_to_number, js_truthy
 
-from .conditions import DIRECT_TYPES, NAMED_TYPES, ROOT_OF, to_double
+from .conditions import DIRECT_TYPES, NAMED_TYPES, ROOT_OF
 from .errors import TriggerError
 from .matcher import MISSING, OPERATORS, units, value_test
 from .nodes import Const, FusedEqualities, Group, Leaf, Plan, Throw, is_top_equality
@@ -39,36 +38,10 @@ from .nodes import Const, FusedEqualities, Group, Leaf, Plan, Throw, is_top_equa
 MAX_TREE_DEPTH: Final = 100
 
 GET_SPLIT = re.compile(r"[^[.\]]+")
-_DECIMAL = re.compile(r"[+-]?(?:Infinity|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)")
-_RADIX = {"0x": 16, "0X": 16, "0o": 8, "0O": 8, "0b": 2, "0B": 2}
 _STRING_OPERATORS: Final = frozenset({"contains", "not_contains", "starts_with",
                                       "not_starts_with", "ends_with", "not_ends_with"})
 _NUMBER_OPERATORS: Final = frozenset({"number_equals", "number_not_equals",
                                       "<", "<=", ">", ">="})
-
-
-def js_to_number(value: Any) -> float:
-    """JS ``Number(value)`` for a JSON value (``MISSING`` is ``undefined``)."""
-    if value is MISSING or isinstance(value, dict):
-        return math.nan
-    if value is None or value is False:
-        return 0.0
-    if value is True:
-        return 1.0
-    if isinstance(value, (int, float)):
-        return to_double(value)
-    text = js_trim(value if isinstance(value, str) else js_string(value))
-    if not text:
-        return 0.0
-    if _DECIMAL.fullmatch(text):
-        return float(text)
-    base = _RADIX.get(text[:2])
-    if base is not None and len(text) > 2:
-        try:
-            return to_double(int(text[2:], base))
-        except ValueError:
-            return math.nan
-    return math.nan
 
 
 def _prop(node: Any, key: str) -> Any:

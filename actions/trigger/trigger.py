@@ -8,13 +8,17 @@ from typing import Any, Literal
 
 import fql
 from fql.backend import kernel
+from fql.format import format_path
+from fql.js import UNDEFINED, js_truthy
+from fql.jsontext import loads_event
 
+from .conditions import NAMED_TYPES, ROOT_OF
 from .errors import TriggerError, TriggerMatchError
 from .expression import to_fql_expression, tree_from_expression
 from .from_fql import to_tree
 from .generate import generate
 from .matcher import ThrownByReference, build
-from .plan import compile_tree
+from .plan import GET_SPLIT, compile_tree
 from .segment_parser import read
 
 Mode = Literal["default", "segment"]
@@ -46,6 +50,54 @@ def _public(exc: Exception, events: list[Any]) -> Exception:
     return exc
 
 
+#: The payload kinds Segment's ``validate`` reads like an empty object: a string, number,
+#: boolean or array has none of ``type``, ``event``, ``properties``, ``traits``,
+#: ``context``, so every read is ``undefined``.
+_READ_AS_EMPTY = (str, bool, int, float, list)
+_EMPTY: dict[str, Any] = {}
+
+
+def _reads_payload(node: Any) -> bool:
+    """Whether evaluating ``node`` can read the payload (a condition of a known type
+    somewhere in its groups); when not, the answer is the same for every payload."""
+    children = node.get("children") if isinstance(node, dict) else None
+    if not isinstance(children, list):
+        return True  # malformed: let the matcher decide
+    for child in children:
+        ctype = child.get("type") if isinstance(child, dict) else None
+        if ctype in ("event-type", "event", "event-property", "event-context") or (
+                ctype == "group" and _reads_payload(child)) or not isinstance(child, dict):
+            return True
+    return False
+
+
+def _validate_null(node: Any) -> bool:
+    """``validate(tree, null)``: the group walk runs, and the first condition that
+    reads the payload throws (``null.type``); unknown condition types, unknown group
+    operators and empty groups answer without reading it."""
+    if not isinstance(node, dict):
+        raise TriggerMatchError("Segment's validate throws here: a condition is not an object")
+    children = node.get("children")
+    if node.get("operator") not in ("and", "or") or not isinstance(children, list):
+        return False if isinstance(children, list) else _throw_null()
+    results = (_validate_null_condition(child) for child in children)
+    return all(results) if node["operator"] == "and" else any(results)
+
+
+def _validate_null_condition(node: Any) -> bool:
+    ctype = node.get("type") if isinstance(node, dict) else _throw_null()
+    if ctype == "group":
+        return _validate_null(node)
+    if ctype in ("event-type", "event", "event-property", "event-context"):
+        return _throw_null()
+    return False
+
+
+def _throw_null() -> bool:
+    raise TriggerMatchError(
+        "Segment's validate throws here: Cannot read properties of null")
+
+
 class Trigger:
     """A Destination Actions trigger: which events start a mapping.
 
@@ -55,12 +107,13 @@ class Trigger:
     shared between threads.
     """
 
-    __slots__ = ("_fql", "_many", "_match", "_tree", "mode", "source")
+    __slots__ = ("_fql", "_many", "_match", "_reads_nothing", "_tree", "mode", "source")
 
     def __init__(self, tree: Any, *, mode: Mode | None = None, source: str | None = None) -> None:
         """Prefer :meth:`parse` / :meth:`from_conditions`; ``tree`` is copied."""
         self._tree = copy.deepcopy(tree)
         self._match, self._many = matchers(compile_tree(self._tree))
+        self._reads_nothing = not _reads_payload(self._tree)
         self._fql: str | None = None
         #: how ``source`` was read (``None`` for a tree given directly)
         self.mode = mode
@@ -92,6 +145,27 @@ class Trigger:
         return cls(tree)
 
     @property
+    def plan(self) -> Any:
+        """The compiled plan (:mod:`actions.trigger.plan`): equal for triggers that
+        match alike, so a set of triggers can keep one of each."""
+        return compile_tree(self._tree)
+
+    @property
+    def fields(self) -> frozenset[str]:
+        """The top-level event fields the trigger can read: its answer for an event
+        depends on these alone, so a reader may decode only them
+        (:class:`fql.jsontext.FieldDecoder`)."""
+        found: set[str] = set()
+        stack = [self.plan]
+        while stack:
+            node = stack.pop()
+            if node[0] in ("and", "or"):
+                stack.extend(node[1])
+            elif node[0] == "leaf":
+                found.add(node[1])
+        return frozenset(found)
+
+    @property
     def conditions(self) -> Any:
         """The condition tree, in Segment's shape (a fresh copy each time)."""
         return copy.deepcopy(self._tree)
@@ -104,6 +178,34 @@ class Trigger:
         if self._fql is None:
             self._fql = generate(self._tree)
         return self._fql
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """The event fields the trigger reads, as FQL path text (``type``,
+        ``properties.order\\ id``, ``context.page.url``), each once, in tree order. A
+        condition's ``name`` is split as Segment's lookup splits it (on ``.``, ``[``,
+        ``]``); conditions Segment never evaluates (unknown types) read nothing."""
+        found: dict[str, None] = {}
+        stack = [self._tree]
+        while stack:
+            node = stack.pop()
+            if not isinstance(node, dict):
+                continue
+            children = node.get("children")
+            if isinstance(children, list):
+                stack.extend(reversed(children))
+                continue
+            root = ROOT_OF.get(node.get("type"))  # type: ignore[arg-type]
+            if root is None:
+                continue
+            segments: tuple[str, ...] = (root,)
+            if node.get("type") in NAMED_TYPES:
+                name = node.get("name")
+                if not isinstance(name, str) or not GET_SPLIT.findall(name):
+                    continue
+                segments += tuple(GET_SPLIT.findall(name))
+            found.setdefault(format_path(segments))
+        return tuple(found)
 
     def to_fql_expression(self) -> str:
         """FQL text that ``fql.compile`` evaluates exactly like this trigger (guards
@@ -122,11 +224,40 @@ class Trigger:
         return cls(tree_from_expression(text), mode="default", source=text)
 
     def matches(self, event: dict[str, Any]) -> bool:
-        """Whether ``event`` (a JSON object) triggers the mapping."""
+        """Whether ``event`` (a JSON object) triggers the mapping.
+
+        Other payloads get Segment's answers: :data:`fql.js.UNDEFINED` is false (an
+        explicit guard in ``validate``); a string (``""`` too), number, boolean or
+        array is read like ``{}`` (it has none of the fields a condition reads);
+        ``None`` raises :class:`TriggerMatchError` where Segment throws (at the first
+        condition that reads it). Anything that is not JSON is ``TRG311``.
+        """
+        if event is UNDEFINED:
+            return False
         try:
             return self._match(event)  # type: ignore[no-any-return]
         except (ThrownByReference, AttributeError) as exc:
-            raise _public(exc, [event]) from None
+            if type(event) is dict:
+                raise _public(exc, [event]) from None
+        return self._matches_payload(event)
+
+    def _matches_payload(self, event: Any) -> bool:
+        if isinstance(event, dict):  # a dict subclass: its plain copy
+            return self.matches(dict(event))
+        if js_truthy(self._tree.get("error", UNDEFINED) if isinstance(self._tree, dict)
+                     else UNDEFINED):
+            return False
+        if event is None:
+            return _validate_null(self._tree)
+        if isinstance(event, _READ_AS_EMPTY):
+            return self.matches(_EMPTY)
+        raise _public(AttributeError(), [event])
+
+    def matches_json(self, data: str | bytes) -> bool:
+        """``matches`` for one event given as JSON text or UTF-8 bytes, read exactly
+        (:mod:`fql.jsontext`); text that is not a JSON object raises
+        :class:`fql.jsontext.FqlJsonError`."""
+        return self.matches(loads_event(data))
 
     def matches_many(self, events: Iterable[dict[str, Any]]) -> list[bool]:
         """``matches`` over ``events``, in order; the loop runs in the kernel when there
@@ -134,9 +265,15 @@ class Trigger:
         if type(events) is not list:
             events = list(events)
         try:
-            return self._many(events)  # type: ignore[no-any-return]
+            answers: list[bool] = self._many(events)
         except (ThrownByReference, AttributeError) as exc:
-            raise _public(exc, events) from None
+            if all(type(event) is dict for event in events):
+                raise _public(exc, events) from None
+            return [self.matches(event) for event in events]
+        if self._reads_nothing:  # the one case where undefined got past the matcher
+            return [answer and event is not UNDEFINED
+                    for answer, event in zip(answers, events, strict=True)]
+        return answers
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Trigger) and other._tree == self._tree

@@ -1,19 +1,27 @@
-"""``fql eval EXPR [FILE|-]``: evaluate an expression against one JSON event, or each
+"""fql eval EXPR [FILE|-]: evaluate an FQL expression against one JSON event, or each
 line of a JSON Lines file, and print the value and whether it matches.
 
 Exit codes: 0 when every event matches, 1 when some event does not (so a shell can
-``fql eval 'type = "track"' event.json && ...``), 2 for an invalid expression or input.
+write fql eval 'type = "track"' event.json && ...), 2 for an invalid expression or
+input. A bad line (malformed, too deep, not an object, or an event the expression
+cannot read) is reported with its line number, as by fql filter, and the other lines
+are still evaluated and printed; the exit code is then 2.
+
+examples:
+  fql eval 'type = "track" and properties.revenue > 100' examples/event.json
+  fql eval 'lowercase(event)' examples/events.jsonl
+  echo '{"type": "page"}' | fql eval 'type = "track"' -
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from typing import TextIO
+from typing import Any, TextIO
 
 from .. import FqlError, compile
 from . import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
-from .jsonio import dumps, loads
+from .jsonio import FqlJsonError, dumps, loads_event
 
 NAME = "eval"
 HELP = "Evaluate an FQL expression against JSON events."
@@ -32,42 +40,48 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(exc.render("<expression>"), file=err)
         return EXIT_ERROR
     try:
-        stream = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8")  # noqa: SIM115
+        stream = sys.stdin.buffer if args.file == "-" else open(args.file, "rb")  # noqa: SIM115
     except OSError as exc:
         print(f"fql eval: {exc}", file=err)
         return EXIT_ERROR
     with stream:
         text = stream.read()
-    events = _events(text, args.file, err)
-    if events is None:
-        return EXIT_ERROR
+    invalid = 0
     all_match = True
+    events = _events(text)
     for line, event in events:
         try:
+            if isinstance(event, FqlJsonError):
+                raise event
             value = expr.evaluate(event)
-        except FqlError as exc:
-            print(f"{args.file}:{line}: {exc.code} {exc.message}", file=err)
-            return EXIT_ERROR
+        except FqlError as exc:  # one bad line is reported; the others are printed
+            invalid += 1
+            print(f"{args.file}:{line}: invalid line: {exc.code} {exc.message}", file=err)
+            continue
         matched = value is True
         all_match &= matched
         prefix = f"{line}: " if len(events) > 1 else ""
         print(f"{prefix}{dumps(value)}\t{'match' if matched else 'no match'}", file=out)
+    if invalid:
+        return EXIT_ERROR
     return EXIT_OK if all_match else EXIT_FINDINGS
 
 
-def _events(text: str, name: str, err: TextIO) -> list[tuple[int, object]] | None:
-    """One JSON document, or JSON Lines when the text is not a single document."""
+def _events(text: bytes) -> list[tuple[int, Any]]:
+    """One JSON document, or JSON Lines when the text is not a single document; a line
+    that is not an event stands as its error (reported in its place, in line order).
+    Bytes, so a line that is not UTF-8 is one bad line, not the end of the run."""
     try:
-        return [(1, loads(text))]
-    except ValueError:
-        pass
-    events: list[tuple[int, object]] = []
+        return [(1, loads_event(text))]
+    except FqlJsonError as exc:
+        if text.count(b"\n") <= 1 or exc.kind != "malformed":
+            return [(1, exc)]
+    events: list[tuple[int, Any]] = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            events.append((number, loads(line)))
-        except ValueError as exc:
-            print(f"{name}:{number}: invalid JSON: {exc}", file=err)
-            return None
+            events.append((number, loads_event(line)))
+        except FqlJsonError as exc:
+            events.append((number, exc))
     return events

@@ -1,10 +1,18 @@
-"""``fql map MAPPING [INPUT...]``: apply a Destination Actions mapping (a JSON file) to
-each JSON Lines event and write the payloads, one per line.
+"""fql map MAPPING [INPUT...]: apply a Destination Actions mapping (a JSON file) to each
+JSON Lines event and write the payloads, one per line.
 
-``--trigger TEXT`` maps only the events the trigger matches (the others are counted as
-skipped). A malformed line, or an event the mapping throws on (as Segment's kit would),
-is reported with its line number and counted; the run goes on. Exit 0, 1 when some line
-failed, 2 for an invalid mapping or trigger.
+--trigger TEXT maps only the events the trigger matches (the others are counted as
+skipped); it is read as FQL reads it unless --trigger-mode segment, and a note says
+when Segment's trigger parser reads it differently. An event the mapping throws on (as
+Segment's kit would) is reported with its line number and counted as failed; a bad line
+(malformed, too deep, not an object) is reported as by fql filter and counted as
+invalid; the run goes on. The summary is "read N, mapped N, skipped N, failed N,
+invalid N". Exit 0, 1 when some line failed or was invalid, 2 for an invalid mapping or
+trigger.
+
+examples:
+  fql map examples/mapping.json examples/events.jsonl
+  fql map --trigger 'type = "track"' examples/mapping.json examples/events.jsonl
 """
 
 from __future__ import annotations
@@ -13,9 +21,11 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
+from actions.mapping.errors import MappingRuntimeError
+
 from .. import FqlError
 from . import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
-from .jsonio import dumps, input_lines, loads, missing_input
+from .jsonio import Stream, Writer, dumps, loads, loads_event, missing_input
 
 NAME = "map"
 HELP = "Apply a Destination Actions mapping to JSON Lines events."
@@ -25,6 +35,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("mapping", type=Path, help="the mapping JSON file")
     parser.add_argument("inputs", nargs="*", type=Path, help="JSON Lines files (default stdin)")
     parser.add_argument("--trigger", help="map only events this trigger matches")
+    parser.add_argument("--trigger-mode", choices=("default", "segment"), default="default",
+                        help="read the trigger as FQL does (default) or as Segment's "
+                             "trigger parser does")
     parser.add_argument("--extensions", action="store_true",
                         help="allow the non-portable extensions (JSONPath, @coalesce)")
 
@@ -32,10 +45,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     import actions
 
+    from .trigger_reading import parse, reading_notes
+
     try:
         mapping = actions.compile_mapping(loads(args.mapping.read_text(encoding="utf-8")),
                                           extensions=args.extensions)
-        trigger = actions.Trigger.parse(args.trigger) if args.trigger else None
+        trigger = parse(args.trigger, args.trigger_mode) if args.trigger else None
     except (actions.MappingError, FqlError) as exc:
         print(f"{args.mapping}: {exc}", file=err)
         return EXIT_ERROR
@@ -46,19 +61,43 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if missing is not None:
         print(f"fql map: no such file: {missing}", file=err)
         return EXIT_ERROR
+    for note in reading_notes(args.trigger, args.trigger_mode) if args.trigger else ():
+        print(note, file=err)
     mapped = skipped = failed = 0
-    for name, number, line in input_lines(args.inputs):
-        if not line.strip():
-            continue
-        try:
-            event = loads(line)
-            if trigger is not None and not trigger.matches(event):
-                skipped += 1
+    writer = Writer(out)
+    stream = Stream(args.inputs, err)
+    try:
+        for name, number, line in stream.lines():
+            try:
+                if trigger is not None:
+                    event = loads_event(line)
+                    if not trigger.matches(event):
+                        skipped += 1
+                        continue
+                    payload = mapping.apply(event)
+                else:
+                    payload = mapping.apply_json(line)
+                text = dumps(payload)
+            except MappingRuntimeError as exc:  # the mapping throws, as Segment's kit
+                failed += 1
+                print(f"{name}:{number}: {exc}", file=err)
                 continue
-            out.write(dumps(mapping.apply(event)) + "\n")
+            except (actions.MappingError, FqlError) as exc:  # not an event it can read
+                stream.reject(name, number, line, _as_fql(exc))
+                continue
+            writer.text(text)
             mapped += 1
-        except (ValueError, actions.MappingError, FqlError) as exc:
-            failed += 1
-            print(f"{name}:{number}: {exc}", file=err)
-    print(f"mapped {mapped}, skipped {skipped}, failed {failed}", file=err)
-    return EXIT_FINDINGS if failed else EXIT_OK
+    finally:
+        stream.close()
+        writer.flush()
+    print(f"read {stream.read}, mapped {mapped}, skipped {skipped}, failed {failed}, "
+          f"invalid {stream.invalid}", file=err)
+    return EXIT_FINDINGS if failed or stream.invalid else EXIT_OK
+
+
+def _as_fql(exc: Exception) -> FqlError:
+    """A mapping's input error in the stream's wording (its code and message)."""
+    if isinstance(exc, FqlError):
+        return exc
+    message = exc.problems[0].message if getattr(exc, "problems", ()) else str(exc)
+    return FqlError(message, code=getattr(exc, "code", "MAP302"))

@@ -15,10 +15,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .. import BACKEND, FqlError, ast, compile, format_node, parse
+from .. import BACKEND, FqlError, compile, format_node, parse
+from ..explain import explain
 from ..expression import Expression
 from ..functions import FUNCTIONS
 from ..parser import split_path
+from ..values import json_type
 
 HELP = """\
 Type an expression to see its value against the loaded event.
@@ -29,7 +31,12 @@ Type an expression to see its value against the loaded event.
   :fmt [EXPR]        the canonical text   :explain [EXPR]  why it matched or not
   :mode fql|trigger|mapping               :backend   the evaluator in use
   :help   :quit
-In trigger mode input is a Destination Actions trigger; in mapping mode a JSON mapping."""
+Values are shown with their FQL type; what `fql lint` would say about the input is
+shown below it. In trigger mode input is a Destination Actions trigger, read as FQL
+reads it (as `fql filter --trigger` and `fql lint` do); in mapping mode a JSON mapping."""
+
+NO_EVENT = ("hint: no event is loaded, so every field reads as null "
+            "(:load FILE, or start with fql repl EVENT)")
 
 MODES = ("fql", "trigger", "mapping")
 
@@ -68,9 +75,12 @@ class Repl:
         if self.mode == "trigger":
             from actions import Trigger
 
+            from .trigger_reading import reading_notes
+
             trigger = Trigger.parse(text)
-            return f"{'match' if trigger.matches(self.event) else 'no match'}\n" \
-                   f"{json.dumps(trigger.conditions, indent=2)}"
+            verdict = "match" if trigger.matches(self.event) else "no match"
+            return "\n".join([verdict, *reading_notes(text, "default", "<input>"),
+                              *self._no_event(), json.dumps(trigger.conditions, indent=2)])
         if self.mode == "mapping":
             import actions
 
@@ -82,7 +92,18 @@ class Repl:
                 return json.dumps(actions.compile_mapping(mapping).apply(self.event), indent=2)
             except actions.MappingError as exc:
                 return str(exc)
-        return json.dumps(compile(text).evaluate(self.event), ensure_ascii=False)
+        value = compile(text).evaluate(self.event)
+        return "\n".join([f"{json.dumps(value, ensure_ascii=False)}  ({json_type(value)})",
+                          *self.findings(text), *self._no_event()])
+
+    def findings(self, text: str) -> list[str]:
+        """What ``fql lint`` says about ``text`` (its warnings: errors stop before)."""
+        from .. import check
+
+        return [d.render(text, "<input>") for d in check(text) if d.severity != "error"]
+
+    def _no_event(self) -> list[str]:
+        return [] if self.event else [NO_EVENT]
 
     def _expression(self, rest: str) -> Expression:
         text = rest or self.last
@@ -105,6 +126,9 @@ class Repl:
         if rest not in MODES:
             return f"mode is {self.mode}; choose one of {', '.join(MODES)}"
         self.mode = rest
+        if rest == "trigger":
+            return ("mode: trigger (read as FQL reads it, as fql filter --trigger and fql "
+                    "lint do; where Segment's trigger parser differs, a note says how)")
         return f"mode: {rest}"
 
     def cmd_load(self, rest: str) -> str:
@@ -171,35 +195,9 @@ class Repl:
         lines = list(explain(expr.ast, self.event))
         value = expr.evaluate(self.event)
         verdict = "matches" if value is True else "does not match"
-        return "\n".join([f"{verdict}: value {json.dumps(value, ensure_ascii=False)}", *lines])
-
-
-def _value(node: ast.Node, event: dict[str, Any]) -> Any:
-    try:
-        return Expression(node).evaluate(event)
-    except FqlError as exc:
-        return f"<{exc.code}>"
-
-
-def explain(node: ast.Node, event: dict[str, Any], depth: int = 0) -> Iterator[str]:
-    """Each part of the expression with its value; for ``and``/``or`` the operand that
-    decided the answer is marked and the ones never evaluated are skipped."""
-    pad = "  " * depth
-    yield f"{pad}{format_node(node)}  =>  {json.dumps(_value(node, event), ensure_ascii=False)}"
-    if isinstance(node, (ast.And, ast.Or)):
-        stop = isinstance(node, ast.Or)  # `or` stops at the first true, `and` at non-true
-        for operand in node.operands:
-            decided = (_value(operand, event) is True) == stop
-            parts = explain(operand, event, depth + 1)
-            head = next(parts)
-            yield f"{head}  <- decided here" if decided else head  # on the operand itself
-            yield from parts
-            if decided:
-                return
-    else:
-        for child in ast.children(node):
-            if not isinstance(child, (ast.String, ast.Number, ast.Bool, ast.Null)):
-                yield from explain(child, event, depth + 1)
+        return "\n".join([f"{verdict}: value {json.dumps(value, ensure_ascii=False)}", *lines,
+                          *self.findings(expr.text),
+                          *self._no_event()])
 
 
 def field_paths(value: Any, prefix: str = "") -> Iterator[str]:
@@ -212,7 +210,30 @@ def field_paths(value: Any, prefix: str = "") -> Iterator[str]:
             yield from field_paths(item, path)
 
 
+def rule_paths(repl: Repl) -> list[str]:
+    """The fields the last rule typed reads (``Expression.paths``, ``Trigger.paths``,
+    ``Mapping.paths``), so completion offers them even when the loaded event lacks them;
+    nothing when there is no last rule or it does not compile."""
+    if repl.last is None or repl.last.startswith(":"):
+        return []
+    try:
+        if repl.mode == "trigger":
+            from actions import Trigger
+
+            return list(Trigger.parse(repl.last).paths)
+        if repl.mode == "mapping":
+            import actions
+
+            return [p.removeprefix("$.") for p in
+                    actions.compile_mapping(json.loads(repl.last)).paths]
+        return list(compile(repl.last).paths)
+    except (FqlError, ValueError, ImportError):
+        return []
+
+
 def completions(repl: Repl, word: str) -> list[str]:
-    """Function names and field paths of the loaded event that start with ``word``."""
-    names = [f"{name}(" for name in FUNCTIONS] + sorted(set(field_paths(repl.event)))
+    """Function names, field paths of the loaded event and the fields the last rule
+    reads, that start with ``word``."""
+    paths = set(field_paths(repl.event)) | set(rule_paths(repl))
+    names = [f"{name}(" for name in FUNCTIONS] + sorted(paths)
     return [n for n in names if n.startswith(word)]

@@ -1,9 +1,15 @@
-"""``fql repl``: an interactive shell for FQL, triggers and mappings (prompt_toolkit).
+"""fql repl [EVENT]: an interactive shell for FQL, triggers and mappings.
 
-History (``~/.fql_history``, or ``$FQL_REPL_HISTORY``), syntax highlighting, completion
-of function names and of field paths from the loaded event, multi-line input (a line
-with an unclosed parenthesis, bracket or quote continues on the next). ``:help`` lists
-the commands. Needs the ``[repl]`` extra.
+Type an expression to see its value (with its FQL type) against the loaded event, and
+what fql lint would say about it; :explain shows why it matched or not. History
+(~/.fql_history, or $FQL_REPL_HISTORY), syntax highlighting, completion of function
+names and of field paths from the loaded event, multi-line input (a line with an
+unclosed parenthesis, bracket or quote continues on the next). :help lists the
+commands. Needs the [repl] extra.
+
+examples:
+  fql repl examples/event.json
+  fql repl        (then :load examples/events.jsonl 3)
 """
 
 from __future__ import annotations

@@ -1,15 +1,25 @@
-"""``fql test FILE...``: run rule test files and report like a test runner.
+"""fql test FILE|DIR...: run rule test files and report like a test runner.
 
-A test file (JSON, or YAML with the ``[yaml]`` extra) holds ``tests``: a list of cases,
-each with a ``name``, an ``event``, one rule — ``fql`` (an expression), ``trigger``
-(Actions trigger text), ``mapping`` (a mapping object, or a path to a JSON file relative
-to the test file; with a ``trigger`` beside it, an Actions action) or ``filters``
-(destination filters, inline or a path) — and ``expect``: ``match`` / ``no match`` (FQL,
-trigger, an action whose trigger does not match), ``kept`` / ``dropped`` (filters), or
-``{"output": ...}`` (the mapping's payload, or the filtered event). Payloads compare as
-JSON values (``true`` is not ``1``; ``1`` is ``1.0``); in YAML files dates stay strings,
-as they are in JSON events. Failures show a diff; exit 0 all passed, 1 a failure, 2 an
-invalid test file.
+A test file (JSON, or YAML with the [yaml] extra) holds "tests": a list of cases, each
+with a "name", an "event", one rule - "fql" (an expression), "trigger" (Actions trigger
+text), "mapping" (a mapping object, or a path to a JSON file relative to the test file;
+with a "trigger" beside it, an Actions action) or "filters" (destination filters, inline
+or a path) - and "expect": match / no match (FQL, trigger, an action whose trigger does
+not match), kept / dropped (filters), or {output: ...} (the mapping's payload, or the
+filtered event). Payloads compare as JSON values (true is not 1; 1 is 1.0); in YAML
+files dates stay strings, as they are in JSON events. A directory stands for the test
+files under it (JSON and YAML files holding "tests"; others are skipped).
+
+A case that cannot be run as written (an unknown key, an expect its rule cannot reach,
+an invalid rule) is an ERROR, counted apart from FAILs. --coverage reports which rules,
+filters and mapping fields the cases exercised (--coverage-format json: as JSON on
+stdout, the results going to stderr).
+Exit 0 all passed, 1 a failure or error, 2 an unreadable file or one with no tests.
+
+examples:
+  fql test examples/tests/rules.yaml
+  fql test --coverage examples/tests/
+  fql test --coverage --coverage-format json examples/tests/ > coverage.json
 """
 
 from __future__ import annotations
@@ -23,6 +33,7 @@ from typing import Any, TextIO
 from .. import FqlError
 from ..values import strict_equal
 from . import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
+from .jsonio import Progress, is_terminal
 
 NAME = "test"
 HELP = "Run rule test files (an event, a rule, the expected outcome)."
@@ -33,11 +44,22 @@ VERDICTS = {"fql": ("match", "no match"), "trigger": ("match", "no match"),
             "action": ("no match",), "mapping": (), "filters": ("kept", "dropped")}
 
 
+#: Every key a case may have (a description is for the reader, and not checked).
+CASE_KEYS = ("name", "description", "event", "expect", *RULE_KINDS)
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("files", nargs="+", type=Path)
+    parser.add_argument("files", nargs="+", type=Path,
+                        help="test files (JSON or YAML), or directories of them")
     parser.add_argument("--extensions", action="store_true",
                         help="mappings may use the non-portable extensions (JSONPath, "
                              "@coalesce)")
+    parser.add_argument("--coverage", action="store_true",
+                        help="report the rules, filters and mapping fields the cases "
+                             "exercised")
+    parser.add_argument("--coverage-format", choices=("text", "json"), default="text",
+                        help="the coverage report as text (after the results) or JSON "
+                             "(instead of them)")
 
 
 class InvalidTest(Exception):
@@ -58,7 +80,7 @@ def _yaml_loader() -> type:
     return JsonLikeLoader
 
 
-def _load(path: Path) -> list[dict[str, Any]]:
+def _read(path: Path) -> Any:
     text = path.read_text(encoding="utf-8")
     if path.suffix.lower() in (".yaml", ".yml"):
         import yaml
@@ -66,10 +88,38 @@ def _load(path: Path) -> list[dict[str, Any]]:
         data = yaml.load(text, Loader=_yaml_loader())
     else:
         data = json.loads(text)
+    return data
+
+
+def _load(path: Path) -> list[Any]:
+    data = _read(path)
     cases = data.get("tests") if isinstance(data, dict) else None
     if not isinstance(cases, list):
         raise InvalidTest(f"{path}: a test file holds an object with a 'tests' list")
+    if not cases:
+        raise InvalidTest(f"{path}: the 'tests' list is empty (a file that tests nothing "
+                          "must not pass)")
     return cases
+
+
+def _files(paths: list[Path]) -> list[Path]:
+    """The test files: those named, and under each directory the JSON and YAML files
+    that hold a 'tests' list (rule files and events beside them are skipped)."""
+    found: list[Path] = []
+    for path in paths:
+        if not path.is_dir():
+            found.append(path)
+            continue
+        for candidate in sorted(path.rglob("*")):
+            if candidate.suffix.lower() not in (".json", ".yaml", ".yml"):
+                continue
+            try:
+                data = _read(candidate)
+            except Exception:
+                continue
+            if isinstance(data, dict) and isinstance(data.get("tests"), list):
+                found.append(candidate)
+    return found
 
 
 def _data(value: Any, base: Path) -> Any:
@@ -80,7 +130,14 @@ def _data(value: Any, base: Path) -> Any:
 
 
 def rule_kind(case: dict[str, Any]) -> str:
-    """Which rule a case tests, and that its ``expect`` is one that rule can reach."""
+    """Which rule a case tests, and that its keys are known and its ``expect`` is one
+    that rule can reach."""
+    unknown = [k for k in case if k not in CASE_KEYS]
+    if unknown:
+        close = difflib.get_close_matches(str(unknown[0]), CASE_KEYS, n=1)
+        raise InvalidTest(f"unknown key {unknown[0]!r}" + (
+            f" (did you mean {close[0]!r}?)" if close else
+            f"; a case has {', '.join(CASE_KEYS)}"))
     kinds = [k for k in RULE_KINDS if k in case]
     kind = "action" if kinds == ["trigger", "mapping"] else kinds[0] if len(kinds) == 1 \
         else None
@@ -130,11 +187,28 @@ def _pretty(value: Any) -> list[str]:
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    passed = failed = 0
-    for path in args.files:
+    from .test_coverage import Coverage
+
+    coverage = Coverage() if args.coverage else None
+    report = out
+    if coverage is not None and args.coverage_format == "json":
+        out = err  # stdout is the JSON document
+    passed = failed = errors = 0
+    files = _files(args.files)
+    if not files:
+        print("fql test: no test files found", file=err)
+        return EXIT_ERROR
+    # Over many files, a bar on stderr when it is a terminal (files, rate, elapsed).
+    progress = Progress(err, len(files), unit="files", every=1) \
+        if len(files) > 1 and is_terminal(err) else None
+    for path in files:
+        if progress is not None:
+            progress.advance(1)
         try:
             cases = _load(path)
         except (OSError, ValueError, InvalidTest) as exc:
+            if progress is not None:
+                progress.close()
             print(f"fql test: {exc}", file=err)
             return EXIT_ERROR
         for index, case in enumerate(cases):
@@ -146,15 +220,19 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 expect = case["expect"]
                 ok = output is not None and strict_equal(output, expect["output"]) \
                     if isinstance(expect, dict) else verdict == expect
+                if coverage is not None:
+                    coverage.record(str(path), case, path.parent, verdict, output)
             except (InvalidTest, FqlError, OSError, ValueError) as exc:
                 print(f"ERROR {name}: {exc}", file=out)
-                failed += 1
+                errors += 1
                 continue
             if isinstance(expect, dict) and output is None:
                 detail = f"  expected an output, got {verdict!r}\n"
             elif isinstance(expect, dict):
-                detail = "".join(difflib.unified_diff(_pretty(expect["output"]), _pretty(output),
-                                                      "expected", "actual"))
+                diff = difflib.unified_diff(_pretty(expect["output"]), _pretty(output),
+                                            "expected", "actual")
+                detail = "".join(line if line.endswith("\n") else line + "\n"
+                                 for line in diff)
             else:
                 detail = f"  expected {expect!r}, got {verdict!r}\n"
             if ok:
@@ -163,5 +241,11 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             else:
                 failed += 1
                 print(f"FAIL {name}\n{detail}", file=out, end="")
-    print(f"{passed} passed, {failed} failed", file=out)
-    return EXIT_FINDINGS if failed else EXIT_OK
+    if progress is not None:
+        progress.close()
+    summary = f"{passed} passed, {failed} failed"
+    print(summary + (f", {errors} error{'s' if errors != 1 else ''}" if errors else ""),
+          file=out)
+    if coverage is not None:
+        report.write(coverage.report(args.coverage_format))
+    return EXIT_FINDINGS if failed or errors else EXIT_OK

@@ -74,6 +74,45 @@ def keep_consistent(value: Any, percent: float, *, missing: bool = False) -> boo
     return uniform_from_bytes(sampling_key(value, missing=missing)) < percent
 
 
+def device_mode_fraction(data: bytes) -> float:
+    """The number Segment's device-mode sampler compares with the percent for ``data``
+    (conformance README, quirk 41): the MD5 digest's *hex text* read as if each
+    character were a byte (a digit ``d`` gives the 8 bits of ``d``, a letter ``a-f``
+    gives zeros). Significand: the bits of characters 0-7; with ``lz`` leading zero
+    bits (always >= 4), it loses them and gains the first ``64 - lz`` bits of characters
+    9-15 followed by 8 zero bits (character 8 is skipped), at exponent ``-64 - lz``;
+    then bit 63 is flipped, or a 0 appended when there are fewer than 64 bits."""
+    hexdigest = hashlib.md5(data, usedforsecurity=False).hexdigest()
+
+    def bits(chars: str) -> str:
+        return "".join(format(int(ch), "08b") if ch.isdigit() else "0" * 8 for ch in chars)
+
+    significand = bits(hexdigest[:8])
+    leading = len(significand) - len(significand.lstrip("0"))
+    exponent = -64
+    if leading:
+        refill = bits(hexdigest[9:16]) + "0" * 8
+        exponent -= leading
+        significand = significand[leading:] + refill[: 64 - leading]
+    if len(significand) > 63:
+        flipped = "1" if significand[63] == "0" else "0"
+        significand = significand[:63] + flipped + significand[64:]
+    else:
+        significand += "0"
+    return math.ldexp(float(int(significand, 2)), exponent)
+
+
+def keep_device_mode(value: Any, percent: float, *, missing: bool = False) -> bool:
+    """Keep decision of Segment's device-mode sampler (``mode="tsub"``): the same key
+    text as :func:`keep_consistent`, judged by :func:`device_mode_fraction`. It keeps
+    about 8-12% of keys whatever the percent; use it to predict what browsers do."""
+    if percent <= 0:
+        return False
+    if percent >= 1:
+        return True
+    return device_mode_fraction(sampling_key(value, missing=missing)) < percent
+
+
 def keep_random(percent: float, rng: random.Random | None = None) -> bool:
     """Keep decision for a random sample; ``rng`` makes it reproducible in tests."""
     if percent <= 0:

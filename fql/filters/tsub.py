@@ -25,11 +25,19 @@ The caller's event is never modified: drops and property filters are copy-on-wri
 ``map_properties`` works on a deep copy (the event before it is the snapshot). The
 result may share unchanged sub-objects with the input.
 
-Where this differs from tsub-js 2.0.1 (``docs/semantics/filters.md`` lists each case):
-sampling with a path uses the MD5-derived uniform real tsub *describes* rather than its
-hex-text arithmetic (quirk 41); an ``fql`` matcher follows the FQL documentation. Rules
-are validated when they are compiled, so a malformed transformer after a ``drop`` is an
-error here even though tsub would never reach it.
+Two readings (``mode``). The default, ``"fql"``, differs from tsub-js 2.0.1 on purpose
+(``docs/semantics/filters.md`` lists each case): sampling with a path uses the
+MD5-derived uniform real tsub *describes* rather than its hex-text arithmetic (quirk
+41); an ``fql`` matcher follows the FQL documentation; rules are validated when they
+are compiled, so a malformed transformer after a ``drop`` is an error even though tsub
+would never reach it. ``mode="tsub"`` answers what the browser answers: matchers through
+:mod:`fql.tsub_ir`, the device-mode sampler, invalid transformers reported when reached.
+The ``fql lint`` rule FLT130 reports matchers whose two readings differ, with an example
+event (:func:`reading_difference`).
+
+The rule JSON carries a field tsub never reads, a matcher's ``config`` (``{"expr": ...}``,
+the FQL text the IR was compiled from); it is accepted and ignored, as tsub ignores it.
+Fields Segment's rule JSON does not carry are still errors (FLT100).
 """
 
 from __future__ import annotations
@@ -40,7 +48,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
 
@@ -70,7 +78,7 @@ from .paths import (
     require_event,
     split_path,
 )
-from .sampling import keep_consistent, keep_random
+from .sampling import keep_consistent, keep_device_mode, keep_random
 
 TRANSFORMER_TYPES = (
     "drop",
@@ -81,6 +89,10 @@ TRANSFORMER_TYPES = (
     "hash_properties",
 )
 MATCHER_TYPES = ("all", "fql")
+
+#: How rules are read: ``fql`` (the documented FQL semantics, the default) or ``tsub``
+#: (exactly as Segment's device-mode library evaluates them in the browser).
+Mode = Literal["fql", "tsub"]
 
 
 # --- rule file models (tsub's ``Rule``, ``Matcher``, ``Transformer`` and configs) ---
@@ -139,24 +151,33 @@ _CONFIG_MODELS: dict[str, type[_Model]] = {
 }
 
 
-class Transformer(_Model):
+class _RuleModel(BaseModel):
+    """The rule file's own objects: every field Segment's rule JSON carries (as the CDN
+    settings' ``routingRules`` hold them) and nothing else, so a misspelt
+    ``destinationName`` is an error rather than a rule applied to every destination."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+
+
+class Transformer(_RuleModel):
     """``{"type": ..., "config": ...}``; the config is checked per type when compiled."""
 
     type: str
     config: JsonValue = None
 
 
-class Matcher(_Model):
-    """``{"type": "all"}`` or ``{"type": "fql", "ir": "<IR as JSON text>"}``."""
+class Matcher(_RuleModel):
+    """``{"type": "all"}`` or ``{"type": "fql", "ir": "<IR as JSON text>",
+    "config": {"expr": "<the FQL text it was compiled from>"}}``. ``config`` is kept
+    and never evaluated: the IR decides, exactly as in tsub (which ignores ``config``)."""
 
     type: str
     ir: JsonValue = ""
+    config: dict[str, JsonValue] | None = None
 
 
-class Rule(_Model):
+class Rule(_RuleModel):
     """A routing rule: ``matchers[i]`` guards ``transformers[i]``."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
 
     scope: str = ""
     target_type: str = ""
@@ -200,15 +221,18 @@ class SampleStep:
     percent: float
     path: tuple[str, ...] | None
     max_event_depth: int = DEFAULT_EVENT_DEPTH
+    #: ``mode="tsub"``: decide as the device-mode sampler does (quirk 41)
+    device_mode: bool = False
 
     def keeps(self, payload: dict[str, Any], rng: random.Random | None) -> bool:
         if self.path is None:
             return keep_random(self.percent, rng)
+        keep = keep_device_mode if self.device_mode else keep_consistent
         value = get(payload, self.path)
         if value is MISSING:
-            return keep_consistent(None, self.percent, missing=True)
+            return keep(None, self.percent, missing=True)
         check_json(value, self.max_event_depth)  # the key is hashed as its JSON text
-        return keep_consistent(value, self.percent)
+        return keep(value, self.percent)
 
     def apply(
         self, payload: dict[str, Any], removed: Removed, rng: random.Random | None
@@ -361,6 +385,7 @@ def compile_step(
     rule: str = "transformer",
     field: str = "",
     max_event_depth: int = DEFAULT_EVENT_DEPTH,
+    mode: Mode = "fql",
 ) -> Step | None:
     """One transformer as a step (``None`` for ``hash_properties``, which is ignored)."""
     try:
@@ -392,7 +417,7 @@ def compile_step(
     if isinstance(config, SampleEventConfig):
         spec = config.sample
         path = split_path(spec.path) if spec.path else None
-        return SampleStep(spec.percent, path, max_event_depth)
+        return SampleStep(spec.percent, path, max_event_depth, device_mode=mode == "tsub")
     assert isinstance(config, MapPropertiesConfig)
     return MapStep(tuple(config.map.items()), max_event_depth)
 
@@ -404,11 +429,13 @@ def compile_transformers(
     field: str = "",
     strict: bool = True,
     max_event_depth: int = DEFAULT_EVENT_DEPTH,
+    mode: Mode = "fql",
 ) -> TransformerChain:
     """Validate and compile a transformer list once, for :func:`transform` or reuse.
 
     ``strict`` raises the first invalid transformer's :class:`RuleError` now; otherwise
     it is raised when an event reaches it (tsub's order: an earlier ``drop`` wins).
+    ``mode="tsub"`` samples as the device-mode library does (see :class:`SampleStep`).
     """
     if isinstance(transformers, TransformerChain):
         return transformers
@@ -418,7 +445,8 @@ def compile_transformers(
     for i, transformer in enumerate(transformers):
         try:
             step = compile_step(
-                transformer, rule=rule, field=f"{field}/{i}", max_event_depth=max_event_depth
+                transformer, rule=rule, field=f"{field}/{i}", max_event_depth=max_event_depth,
+                mode=mode,
             )
         except RuleError as err:
             if strict:
@@ -433,9 +461,16 @@ MatcherFn = Callable[[Mapping[str, Any]], bool]
 
 
 def compile_matcher(
-    matcher: Matcher | Mapping[str, Any], *, rule: str = "matcher", field: str = ""
+    matcher: Matcher | Mapping[str, Any],
+    *,
+    rule: str = "matcher",
+    field: str = "",
+    mode: Mode = "fql",
 ) -> MatcherFn:
-    """A matcher as a function of the event; the IR is compiled here, once."""
+    """A matcher as a function of the event; the IR is compiled here, once.
+    ``mode="fql"`` reads the IR as documented FQL; ``mode="tsub"`` as the device-mode
+    library does (:mod:`fql.tsub_ir`), where a rule the browser would throw on raises
+    ``FQL505`` when an event reaches it."""
     try:
         model = Matcher.model_validate(matcher)
     except ValidationError as err:
@@ -453,7 +488,7 @@ def compile_matcher(
         return _match_none  # tsub: an empty IR matches nothing
     text = model.ir if isinstance(model.ir, str) else json.dumps(model.ir)
     try:
-        return _compile_ir(text)
+        return _compile_ir(text, mode)
     except FqlError as err:
         raise RuleError(
             f"invalid FQL IR: {err.message}",
@@ -465,8 +500,8 @@ def compile_matcher(
 
 
 @lru_cache(maxsize=1024)
-def _compile_ir(text: str) -> MatcherFn:
-    return expression.from_ir(text).matches
+def _compile_ir(text: str, mode: Mode) -> MatcherFn:
+    return expression.from_ir(text, mode=mode).matches
 
 
 def _match_all(event: Mapping[str, Any]) -> bool:
@@ -477,12 +512,108 @@ def _match_none(event: Mapping[str, Any]) -> bool:
     return False
 
 
+# --- the two readings compared (lint rule FLT130) ---
+
+_PROBES: tuple[Any, ...] = (None, True, False, 0, 1, -1, "", "a", "ア", [], ["a"], {})
+
+
+def _literals(ir: Any, found: list[Any], depth: int = 0) -> None:
+    """The scalar literal values an IR mentions (``{"value": v}``), in order."""
+    if depth > 64:
+        return
+    if isinstance(ir, list):
+        for item in ir:
+            _literals(item, found, depth + 1)
+    elif isinstance(ir, dict) and "value" in ir:
+        value = ir["value"]
+        if isinstance(value, list):
+            _literals(value, found, depth + 1)
+        elif not isinstance(value, dict) and value not in found:
+            found.append(value)
+
+
+def _with_value(event: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    """A copy of ``event`` with ``value`` at the dotted ``path`` (``MISSING``: removed)."""
+    out = json_copy(event)
+    target = out
+    keys = path.split(".")
+    for key in keys[:-1]:
+        child_value = target.get(key)
+        if not isinstance(child_value, dict):
+            child_value = {}
+            target[key] = child_value
+        target = child_value
+    if value is MISSING:
+        target.pop(keys[-1], None)
+    else:
+        target[keys[-1]] = value
+    return out
+
+
+def _answer(matcher: Callable[[Mapping[str, Any]], bool], event: dict[str, Any]) -> Any:
+    try:
+        return matcher(event)
+    except FqlError as err:
+        return f"error {err.code}"
+
+
+def reading_difference(ir: Any, *, budget: int = 3000) -> tuple[dict[str, Any], Any, Any] | None:
+    """An event on which the documented reading (``mode="fql"``) and the device-mode
+    reading (``mode="tsub"``) of ``ir`` answer differently, as ``(event, fql answer,
+    tsub answer)`` (an answer is ``True``, ``False`` or ``"error CODE"``), or None when
+    the search finds none. The search tries, within ``budget`` events, the fields the
+    IR reads set to missing, to each literal it mentions (and that literal's text, its
+    number, and a one-element list of it), and to a set of probes (``null``, booleans,
+    ``0``, ``""``, a non-ASCII string, ``[]``, ``{}``): first one field at a time, then
+    pairs. None does not prove the readings agree; IR the documented reading rejects is
+    reported by the loader instead."""
+    default = expression.from_ir(ir)
+    device = expression.from_ir(ir, mode="tsub")
+    paths = [p for p in device.paths if p] or ["event"]
+    literals: list[Any] = []
+    _literals(device.ir, literals)
+    values: list[Any] = [MISSING]
+    for literal in literals:
+        for variant in (literal, js_json(literal) if not isinstance(literal, str) else None,
+                        [literal]):
+            if variant is not None and variant not in values:
+                values.append(variant)
+        if isinstance(literal, str) and literal.lstrip("-").isdigit():
+            values.append(int(literal))
+    values.extend(v for v in _PROBES if v not in values)
+
+    def differs(event: dict[str, Any]) -> tuple[dict[str, Any], Any, Any] | None:
+        fql_answer, tsub_answer = _answer(default.matches, event), _answer(device.matches, event)
+        return (event, fql_answer, tsub_answer) if fql_answer != tsub_answer else None
+
+    tried = 0
+    singles = [(path, value) for path in paths for value in values]
+    for path, value in singles:
+        found = differs(_with_value({}, path, value))
+        tried += 1
+        if found or tried >= budget:
+            return found
+    for i, (path, value) in enumerate(singles):
+        base = _with_value({}, path, value)
+        for other, other_value in singles[i + 1:]:
+            if other == path:
+                continue
+            found = differs(_with_value(base, other, other_value))
+            tried += 1
+            if found or tried >= budget:
+                return found
+    return None
+
+
 # --- the public functions ---
 
 
-def matches(event: Mapping[str, Any], matcher: Matcher | Mapping[str, Any]) -> bool:
-    """Whether ``matcher`` (``all`` or ``fql`` with IR) selects ``event``."""
-    return compile_matcher(matcher)(require_event(event))
+def matches(
+    event: Mapping[str, Any], matcher: Matcher | Mapping[str, Any], *, mode: Mode = "fql"
+) -> bool:
+    """Whether ``matcher`` (``all`` or ``fql`` with IR) selects ``event``; ``mode`` as
+    in :func:`compile_matcher`."""
+    return compile_matcher(matcher, mode=mode)(require_event(event))
 
 
 def transform(
@@ -490,11 +621,14 @@ def transform(
     transformers: TransformerChain | Iterable[Transformer | Mapping[str, Any]],
     *,
     rng: random.Random | None = None,
+    mode: Mode = "fql",
 ) -> dict[str, Any] | None:
     """Apply tsub transformers; the new event, or ``None`` when it was dropped or
     sampled out. ``event`` is never modified. Pass a :class:`TransformerChain` (from
-    :func:`compile_transformers`) to validate once for many events."""
-    return compile_transformers(transformers, strict=False).apply(event, rng=rng)
+    :func:`compile_transformers`) to validate once for many events. ``mode="tsub"``
+    samples exactly as the device-mode library does."""
+    chain = compile_transformers(transformers, strict=False, mode=mode)
+    return chain.apply(event, rng=rng)
 
 
 @dataclass(frozen=True, slots=True)
@@ -523,7 +657,11 @@ class RuleSet:
         rules: Iterable[Rule | Mapping[str, Any]],
         *,
         max_event_depth: int = DEFAULT_EVENT_DEPTH,
+        mode: Mode = "fql",
     ) -> RuleSet:
+        """Validate and compile ``rules``. ``mode="tsub"`` reads matchers and samples as
+        the device-mode library does, and (like it) reports an invalid transformer only
+        when an event reaches it."""
         compiled = []
         for i, raw in enumerate(rules):
             name = f"rule {i}"
@@ -542,10 +680,10 @@ class RuleSet:
                 )
             branches = tuple(
                 (
-                    compile_matcher(m, rule=name, field=pointer(i, "matchers", j)),
+                    compile_matcher(m, rule=name, field=pointer(i, "matchers", j), mode=mode),
                     compile_transformers(
                         t, rule=name, field=pointer(i, "transformers", j),
-                        max_event_depth=max_event_depth,
+                        max_event_depth=max_event_depth, mode=mode, strict=mode == "fql",
                     ),
                 )
                 for j, (m, t) in enumerate(zip(rule.matchers, rule.transformers, strict=True))
@@ -603,5 +741,6 @@ __all__ = [
     "compile_matcher",
     "compile_transformers",
     "matches",
+    "reading_difference",
     "transform",
 ]

@@ -1,22 +1,26 @@
 """Output formats for lint findings, one class each (STYLE.md §9).
 
-- :class:`TextFormatter`: ``path:line:col: CODE message``, the source line and a caret
-  (the one renderer of :mod:`fql.diagnostics`);
+- :class:`TextFormatter`: ``path:line:col: severity CODE message``, the source line and
+  a caret (the one renderer of :mod:`fql.diagnostics`), then a summary that counts
+  errors and warnings apart;
 - :class:`JsonFormatter`: a JSON array of findings, for tools;
 - :class:`SarifFormatter`: SARIF 2.1.0, for code-scanning dashboards;
-- :class:`GithubFormatter`: GitHub Actions workflow commands (``::warning file=...``).
+- :class:`GithubFormatter`: GitHub Actions workflow commands (``::warning file=...``),
+  the hint on the annotation's second line.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from .. import __version__
 from ..diagnostics import render_location
-from .registry import registry
-from .sources import Finding
+from .codes import code_docs
+
+if TYPE_CHECKING:
+    from .sources import Finding
 
 
 class Formatter:
@@ -35,9 +39,24 @@ class TextFormatter(Formatter):
             d = f.diagnostic
             source = f.source if d.line >= 1 and f.source is not None else None
             blocks.append(render_location(f.path, d.line, d.column, d.end_line, d.end_column,
-                                          f"{d.code} {d.message}", source, d.hint))
-        summary = f"Found {len(findings)} problem{'s' if len(findings) != 1 else ''}."
-        return "\n".join([*blocks, summary]) + "\n" if findings else ""
+                                          f"{d.severity} {d.code} {d.message}", source,
+                                          d.hint))
+        return "\n".join([*blocks, summary(findings)]) + "\n" if findings else ""
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count != 1 else ''}"
+
+
+def summary(findings: Sequence[Finding]) -> str:
+    """``Found 3 problems (1 error, 2 warnings).``: errors (the rule is rejected or
+    fails closed) counted apart from warnings and notes (it runs, maybe not as meant)."""
+    counts = {severity: sum(1 for f in findings if f.diagnostic.severity == severity)
+              for severity in ("error", "warning", "info")}
+    parts = [_plural(counts["error"], "error"), _plural(counts["warning"], "warning")]
+    if counts["info"]:
+        parts.append(_plural(counts["info"], "note"))
+    return f"Found {_plural(len(findings), 'problem')} ({', '.join(parts)})."
 
 
 def _record(f: Finding) -> dict[str, object]:
@@ -61,11 +80,12 @@ class SarifFormatter(Formatter):
     name = "sarif"
 
     def format(self, findings: Sequence[Finding]) -> str:
-        docs = registry()
+        docs = code_docs()
         codes = sorted({f.diagnostic.code for f in findings})
         rules = [{"id": code,
-                  "shortDescription": {"text": (docs.get(code) or code).split("\n")[0]},
-                  "fullDescription": {"text": docs.get(code) or code}} for code in codes]
+                  "shortDescription": {"text": docs[code].summary if code in docs else code},
+                  "fullDescription": {"text": docs[code].explanation if code in docs
+                                      else code}} for code in codes]
         results = []
         for f in findings:
             d = f.diagnostic
@@ -112,7 +132,8 @@ class GithubFormatter(Formatter):
             props = (f"file={_escape_property(f.path)},line={d.line},col={d.column},"
                      f"endLine={d.end_line},endColumn={d.end_column},"
                      f"title={_escape_property(d.code)}")
-            lines.append(f"::{level} {props}::{_escape_data(f'{d.code} {d.message}')}")
+            message = f"{d.code} {d.message}" + (f"\nhint: {d.hint}" if d.hint else "")
+            lines.append(f"::{level} {props}::{_escape_data(message)}")
         return "\n".join(lines) + "\n" if lines else ""
 
 

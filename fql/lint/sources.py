@@ -2,10 +2,11 @@
 
 Kinds, recognised by extension and then by content:
 
-- ``.fql``: one FQL expression; lines whose first non-blank character is ``#`` are
-  comments (blanked out before parsing, so columns stay right). ``# fql: ignore[CODE,..]``
-  suppresses those codes on its own line and the next; ``# fql: ignore`` alone on the
-  first line suppresses the whole file.
+- ``.fql``: one FQL expression; ``#`` outside a string starts a comment that runs to
+  the end of the line (blanked out before parsing, so columns stay right).
+  ``# fql: ignore[CODE,..]`` suppresses those warnings on its own line and the next;
+  ``# fql: ignore`` alone on the first line suppresses the whole file's warnings.
+  Errors (the rule would be rejected) are never suppressed.
 - ``.trigger``: one Destination Actions trigger (FQL as Segment's condition builder
   writes it).
 - JSON or YAML: destination filters (a list of ``{"if", "actions"}`` objects or the
@@ -27,20 +28,17 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from .. import check as fql_check
-from .. import compile as fql_compile
-from .. import from_ir
+from ..check import check as fql_check
 from ..diagnostics import Diagnostic
 from ..errors import FqlError
-from ..plan import Const
+from ..records import record, replace
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Finding:
     """A diagnostic in a file, with the file's text for the caret renderer."""
 
@@ -50,7 +48,7 @@ class Finding:
 
 
 NOT_A_RULE_FILE = "LNT002"
-_IGNORE = re.compile(r"#\s*fql:\s*ignore(?:\[([A-Z0-9, ]+)\])?")
+_IGNORE = re.compile(r"#\s*fql:\s*ignore(?:\[([A-Za-z0-9, ]*)\])?", re.IGNORECASE)
 
 
 def lint_path(path: Path, *, extensions: bool = False) -> list[Finding]:
@@ -64,7 +62,7 @@ def lint_path(path: Path, *, extensions: bool = False) -> list[Finding]:
         return [Finding(name, Diagnostic("LNT001", f"cannot read the file: {exc}"), None)]
     suffix = path.suffix.lower()
     if suffix == ".fql":
-        diags = _suppress(text, fql_check(_blank_comments(text)))
+        diags = _lint_fql_file(text)
     elif suffix == ".trigger":
         from actions import check_trigger
 
@@ -74,29 +72,93 @@ def lint_path(path: Path, *, extensions: bool = False) -> list[Finding]:
     return [Finding(name, d, text) for d in sorted(diags, key=lambda d: (d.line, d.column))]
 
 
-def _blank_comments(text: str) -> str:
-    return "\n".join(" " * len(line) if line.lstrip().startswith("#") else line
-                     for line in text.split("\n"))
+@record
+class Comment:
+    """A ``#`` comment of an ``.fql`` file: where it starts (1-based) and its text."""
+
+    line: int
+    column: int
+    text: str
+    own_line: bool  # nothing but blanks before it on its line
 
 
-def _suppress(text: str, diags: list[Diagnostic]) -> list[Diagnostic]:
-    lines = text.split("\n")
-    first = _IGNORE.search(lines[0]) if lines else None
-    if first and first.group(1) is None and lines[0].lstrip().startswith("#"):
-        return []
-    ignored: dict[int, set[str] | None] = {}
-    for number, line in enumerate(lines, start=1):
-        m = _IGNORE.search(line)
-        if m:
-            codes = {c.strip() for c in m.group(1).split(",")} if m.group(1) else None
-            for target in (number, number + 1):
-                ignored[target] = codes
-    kept = []
-    for d in diags:
-        if d.line in ignored and (ignored[d.line] is None or d.code in ignored[d.line]):
+def split_comments(text: str) -> tuple[str, list[Comment]]:
+    """``text`` with every comment blanked out (same length, newlines kept, so columns
+    stay right), and the comments. A comment runs from ``#`` to the end of its line,
+    outside string literals; ``\\#`` in a path is an escaped character, not a comment."""
+    out = list(text)
+    comments: list[Comment] = []
+    quote, i, line, line_start = "", 0, 1, 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\n":
+            line, line_start = line + 1, i + 1
+        if quote:
+            if ch == "\\":
+                i += 1
+            elif ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "\\":
+            i += 1
+        elif ch == "#":
+            end = text.find("\n", i)
+            end = len(text) if end == -1 else end
+            comments.append(Comment(line, i - line_start + 1, text[i:end].rstrip("\r"),
+                                    not text[line_start:i].strip()))
+            out[i:end] = " " * (end - i)
+            i = end
             continue
-        kept.append(d)
-    return kept
+        i += 1
+    return "".join(out), comments
+
+
+#: Raised by a parse or a compile: the rule would be rejected. A suppression never
+#: hides one of these (a syntax error is not a matter of taste).
+NEVER_SUPPRESSED = "error"
+UNKNOWN_SUPPRESSION = "LNT003"
+
+
+def _lint_fql_file(text: str) -> list[Diagnostic]:
+    code, comments = split_comments(text)
+    return _suppress(comments, fql_check(code))
+
+
+def _suppress(comments: list[Comment], diags: list[Diagnostic]) -> list[Diagnostic]:
+    """Apply ``# fql: ignore[CODE,...]`` comments (codes in any case): each silences
+    those codes on its own line and the next; a bare ``# fql: ignore`` alone on the
+    first line silences the file. Errors are never silenced, and a code that does not
+    exist is reported (LNT003) rather than silently matching nothing."""
+    from .codes import code_docs
+
+    known = code_docs()
+    whole_file = False
+    ignored: dict[int, set[str] | None] = {}
+    found: list[Diagnostic] = []
+    for comment in comments:
+        m = _IGNORE.match(comment.text)
+        if not m:
+            continue
+        if m.group(1) is None:
+            whole_file = whole_file or (comment.line == 1 and comment.own_line)
+            codes = None
+        else:
+            codes = {c.strip().upper() for c in m.group(1).split(",") if c.strip()}
+            for unknown in sorted(c for c in codes if c not in known):
+                found.append(Diagnostic(
+                    UNKNOWN_SUPPRESSION, f"{unknown!r} in '# fql: ignore' is not a code",
+                    "warning", comment.line, comment.column, comment.line,
+                    comment.column + len(comment.text),
+                    hint="fql lint --explain CODE names every code"))
+        for target in (comment.line, comment.line + 1):
+            ignored[target] = codes
+    for d in diags:
+        if d.severity != NEVER_SUPPRESSED and (whole_file or (
+                d.line in ignored and (ignored[d.line] is None or d.code in ignored[d.line]))):
+            continue
+        found.append(d)
+    return found
 
 
 def _lint_data_file(text: str, suffix: str, extensions: bool) -> list[Diagnostic]:
@@ -193,6 +255,9 @@ def _lint_filters(filters: Any, base: str) -> list[Diagnostic]:
 def never_matches(condition: str) -> bool:
     """A condition whose value is a constant other than true: the filter can never
     match (its drop or sample never happens)."""
+    from ..expression import compile as fql_compile
+    from ..plan import Const
+
     try:
         expr = fql_compile(condition)
     except FqlError:
@@ -208,7 +273,12 @@ def _condition_at(pointer: str, condition: Any) -> list[Diagnostic]:
         return []
     diags = fql_check(condition)
     found = list(_in_string(pointer, diags))
-    if not any(d.severity == "error" for d in diags) and never_matches(condition):
+    start = len(condition) - len(condition.lstrip())
+    whole = (1, start + 1, 1, len(condition.rstrip()) + 1)
+    said = any(d.code == "FQL304" and (d.line, d.column, d.end_line, d.end_column) == whole
+               for d in diags)  # the whole condition is constant: FQL304 already says so
+    if not said and not any(d.severity == "error" for d in diags) and \
+            never_matches(condition):
         found.append(Diagnostic("FLT120", "this condition is always false: the rule never "
                                 "acts", "warning", path=pointer))
     return found
@@ -246,6 +316,7 @@ def _lint_tsub(data: Any) -> list[Diagnostic]:
     """Device-mode rules: the loader's first error; once they load, the FQL checks of
     each ``fql`` matcher, read back from its IR (the message quotes the FQL, since the
     IR string has no FQL columns to point at)."""
+    from ..expression import from_ir
     from ..filters.errors import RuleError
     from ..filters.tsub import RuleSet
 
@@ -261,7 +332,30 @@ def _lint_tsub(data: Any) -> list[Diagnostic]:
             condition = from_ir(matcher["ir"]).format()
             found.extend(replace(d, message=f"{d.message} (in `{condition}`)", extra={})
                          for d in _condition_at(f"/{i}/matchers/{j}/ir", condition))
+            found.extend(_device_mode_reading(f"/{i}/matchers/{j}/ir", matcher["ir"]))
     return found
+
+
+def _device_mode_reading(pointer: str, ir: Any) -> list[Diagnostic]:
+    """FLT130 when the browser's reading of a matcher differs from the documented one on
+    some event (found by :func:`fql.tsub.reading_difference`), naming that event."""
+    from ..tsub import reading_difference
+
+    difference = reading_difference(ir)
+    if difference is None:
+        return []
+    event, documented, browser = difference
+    return [Diagnostic(
+        "FLT130",
+        f"analytics.js reads this matcher differently: on {json.dumps(event)} the "
+        f"documented FQL answers {_said(documented)}, the device-mode library "
+        f"{_said(browser)}",
+        "warning", path=pointer,
+        hint='check with fql.tsub.matches(event, matcher, mode="tsub")')]
+
+
+def _said(answer: Any) -> str:
+    return answer if isinstance(answer, str) else json.dumps(answer)
 
 
 def _trigger_at(pointer: str, trigger: Any) -> list[Diagnostic]:

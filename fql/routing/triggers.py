@@ -25,8 +25,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from actions.trigger.nodes import may_throw, top_equalities
-from actions.trigger.plan import Plan, compile_tree
+from actions.trigger.nodes import Plan, may_throw, top_equalities
 
 from ..errors import FqlError
 
@@ -54,10 +53,12 @@ class TriggerSet:
         self.matchers: list[Any] = []  # each distinct trigger's bound ``matches``
         self._index: dict[str, dict[str, list[int]]] = {f: {} for f in _INDEX_FIELDS}
         self._always: list[int] = []  # triggers the index cannot rule out
+        #: Ids of the triggers the index cannot rule out (always candidates).
+        self.unindexed: set[int] = set()
 
     def add(self, trigger: Any) -> int:
         """The id of ``trigger`` (an ``actions.Trigger``), shared with equal triggers."""
-        plan = compile_tree(trigger.conditions)
+        plan = trigger.plan
         known = self._ids.get(plan) if self.share else None
         if known is not None:
             return known
@@ -66,6 +67,7 @@ class TriggerSet:
         key = _index_key(plan) if self.share else None
         if key is None:
             self._always.append(ident)
+            self.unindexed.add(ident)
         else:
             self._index[key[0]].setdefault(key[1], []).append(ident)
         return ident
@@ -86,18 +88,19 @@ class Answers:
     ``get`` returns ``True``/``False``, or a message string when Segment's ``validate``
     throws for this event (the mapping's destination then fails closed)."""
 
-    __slots__ = ("_candidates", "_event", "_matchers", "_memo", "evaluations")
+    __slots__ = ("_event", "_matchers", "_memo", "candidates", "evaluations")
 
     def __init__(self, matchers: list[Any], event: Mapping[str, Any],
                  candidates: set[int]) -> None:
         self._matchers = matchers
         self._event = event  # also keeps the object (and so its id) alive while cached
-        self._candidates = candidates
+        #: The triggers that may match this event; every other one is false.
+        self.candidates = candidates
         self._memo: dict[int, bool | str] = {}
         self.evaluations = 0
 
     def get(self, ident: int) -> bool | str:
-        if ident not in self._candidates:
+        if ident not in self.candidates:
             return False
         answer = self._memo.get(ident)
         if answer is None:
