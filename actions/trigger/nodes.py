@@ -95,3 +95,14 @@ def may_throw(node: Node) -> bool:
     if type(node) is Group:
         return any(may_throw(child) for child in node.children)
     return type(node) is Throw
+
+
+def fields_read(node: Node) -> frozenset[str]:
+    """The top-level event fields evaluating ``node`` can read."""
+    if type(node) is Group:
+        return frozenset().union(*(fields_read(child) for child in node.children))
+    if type(node) is FusedEqualities:
+        return frozenset(field for field, _ in node.tests)
+    if type(node) is Leaf:
+        return frozenset((node.field,))
+    return frozenset()
