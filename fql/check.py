@@ -34,7 +34,7 @@ def check(text: str, *, limits: Limits = DEFAULT_LIMITS) -> list[Diagnostic]:
     at each top-level ``and``/``or`` operand), type errors the compiler would raise,
     and warnings from each rule in :data:`RULES` for every part that parses."""
     found, stopped = _check_part(text, limits)
-    if stopped:
+    if stopped and isinstance(text, str):  # FQL100 for a non-string: nothing to re-read
         seen = {(d.code, d.line, d.column) for d in found}
         for start, end in _operands(text):
             for d in _check_part(_masked(text, start, end), limits)[0]:

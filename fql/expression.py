@@ -8,6 +8,7 @@ text and limits, since services compile the same few rules over and over.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any, Literal, overload
@@ -20,7 +21,7 @@ from .ir import to_ir as _ast_to_ir
 from .jsontext import loads_event
 from .limits import DEFAULT_LIMITS, Limits
 from .parser import parse
-from .plan import PNode
+from .plan import Const, PNode
 from .tsub_ir import DeviceModeExpression
 
 #: How IR is read: as documented FQL, or as Segment's device-mode library reads it.
@@ -60,8 +61,11 @@ class Expression:
         source = text if text is not None else format_node(tree)
         compiled = to_plan(tree, source)
         program = backend.build(compiled)
+        evaluate = program.evaluate
+        if isinstance(compiled, Const) and isinstance(compiled.value, list):
+            evaluate = _copying(evaluate)
         for name, value in (("text", source), ("ast", tree), ("plan", compiled),
-                            ("evaluate", program.evaluate), ("matches", program.matches),
+                            ("evaluate", evaluate), ("matches", program.matches),
                             ("matches_many", program.matches_many),
                             ("filter", program.filter)):
             object.__setattr__(self, name, value)
@@ -110,6 +114,19 @@ class Expression:
             if isinstance(node, ast.Path)))
 
 
+def _copying(evaluate: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``evaluate`` returning a fresh copy of its (constant) list: a folded list literal
+    is one object shared by every call (and, through the compile cache, by every caller
+    of the same text), so handing it out would let one caller change another's answers.
+    Only a constant list needs this: functions return scalars, and any other list is
+    the event's own."""
+
+    def evaluate_copy(event: Any) -> Any:
+        return copy.deepcopy(evaluate(event))
+
+    return evaluate_copy
+
+
 @lru_cache(maxsize=COMPILE_CACHE_SIZE)
 def _compile_cached(text: str, limits: Limits) -> Expression:
     return Expression(parse(text, limits=limits), text)
@@ -118,6 +135,8 @@ def _compile_cached(text: str, limits: Limits) -> Expression:
 def compile(text: str, *, limits: Limits = DEFAULT_LIMITS) -> Expression:
     """Parse, check and plan ``text`` once; raises :class:`~fql.FqlSyntaxError`,
     :class:`~fql.FqlTypeError` or :class:`~fql.FqlLimitError` with a span."""
+    if type(text) is not str:  # the cache would hash it first: a list is a TypeError there
+        return Expression(parse(text, limits=limits), None)
     return _compile_cached(text, limits)
 
 

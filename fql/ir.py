@@ -12,11 +12,14 @@ number or boolean means "the whole event" there, ``null`` throws) are errors her
 from __future__ import annotations
 
 import json
+import reprlib
 from typing import Any
 
 from . import ast
 from .errors import FqlIRError
 from .functions import FUNCTIONS
+from .limits import DEFAULT_LIMITS
+from .values import json_text_depth
 
 _COMPARE = frozenset({"=", "!=", "<", "<=", ">", ">="})
 
@@ -52,12 +55,17 @@ def to_ir(node: ast.Node) -> Any:
     raise TypeError(f"not an FQL node: {node!r}")  # pragma: no cover
 
 
-def load_ir(ir: Any) -> Any:
+def load_ir(ir: Any, *, max_depth: int = DEFAULT_LIMITS.max_depth) -> Any:
     """Accept IR as JSON text (as stored in a tsub matcher) or as parsed data. A Python
-    ``str`` is always JSON text: a bare path as data is ``json.dumps("userId")``."""
+    ``str`` is always JSON text: a bare path as data is ``json.dumps("userId")``. Text
+    nested deeper than ``max_depth`` IR levels is refused before it is parsed (each IR
+    level is at most two JSON levels: ``{"value": [...]}``), so the JSON parser never
+    recurses further than the IR may nest."""
     if isinstance(ir, (bytes, str)):
         if not ir.strip():
             raise FqlIRError("empty IR", code="FQL501")
+        if json_text_depth(ir) > 2 * (max_depth + 1):
+            raise _too_deep(max_depth)
         try:
             return json.loads(ir)
         except ValueError as exc:
@@ -65,23 +73,35 @@ def load_ir(ir: Any) -> Any:
     return ir
 
 
-def from_ir(ir: Any, *, max_depth: int = 64) -> ast.Node:
-    """Convert IR (JSON text or data) into an AST."""
-    return _node(load_ir(ir), 0, max_depth)
+def from_ir(ir: Any, *, max_depth: int = DEFAULT_LIMITS.max_depth) -> ast.Node:
+    """Convert IR (JSON text or data) into an AST; IR nested deeper than ``max_depth``
+    (``Limits.max_depth``, as FQL text) is :class:`FqlIRError` FQL504."""
+    return _node(load_ir(ir, max_depth=max_depth), 0, max_depth)
+
+
+def _too_deep(max_depth: int) -> FqlIRError:
+    return FqlIRError(f"IR nested deeper than {max_depth} levels (Limits.max_depth)",
+                      code="FQL504")
+
+
+#: Shows an operand in an error: bounded in depth and length, so showing a deep or
+#: cyclic value cannot recurse without end the way ``json.dumps`` would.
+_SHOW = reprlib.Repr()
+_SHOW.maxlevel, _SHOW.maxstring, _SHOW.maxother = 4, 60, 60
 
 
 def _node(ir: Any, depth: int, max_depth: int) -> ast.Node:
     if depth > max_depth:
-        raise FqlIRError(f"IR nested deeper than {max_depth} levels", code="FQL504")
+        raise _too_deep(max_depth)
     if isinstance(ir, str):
         return ast.Path(tuple(ir.split(".")))
     if isinstance(ir, dict):
         if "value" not in ir:
-            raise FqlIRError(f"IR operand {ir!r} has no 'value'", code="FQL502")
+            raise FqlIRError(f"IR operand {_SHOW.repr(ir)} has no 'value'", code="FQL502")
         return _literal(ir["value"], depth, max_depth)
     if isinstance(ir, list) and ir and isinstance(ir[0], str):
         return _expression(ir[0], ir[1:], depth, max_depth)
-    raise FqlIRError(f"unsupported IR operand: {json.dumps(ir)[:80]}", code="FQL502")
+    raise FqlIRError(f"unsupported IR operand: {_SHOW.repr(ir)}", code="FQL502")
 
 
 def _literal(value: Any, depth: int, max_depth: int) -> ast.Node:
@@ -95,7 +115,7 @@ def _literal(value: Any, depth: int, max_depth: int) -> ast.Node:
         return ast.String(value)
     if isinstance(value, list):
         return ast.ListLit(tuple(_node(item, depth + 1, max_depth) for item in value))
-    raise FqlIRError(f"FQL has no literal for {json.dumps(value)[:80]}", code="FQL502")
+    raise FqlIRError(f"FQL has no literal for {_SHOW.repr(value)}", code="FQL502")
 
 
 def _expression(head: str, args: list[Any], depth: int, max_depth: int) -> ast.Node:

@@ -8,8 +8,10 @@ the same constants:
 * :class:`Limits`: FQL rule text (:func:`fql.compile`, :func:`fql.check`);
 * :class:`FilterLimits`: destination filters, device-mode rules and transformations
   (:mod:`fql.filters`);
+* :class:`TriggerLimits`: Actions trigger text and condition trees (:mod:`actions.trigger`);
 * :class:`MappingLimits`: Actions mappings and the event values they read
   (:mod:`actions.mapping`, also importable from there);
+* :class:`YamlLimits`: YAML rule, test and configuration files (:mod:`fql.datafile`);
 * :data:`MAX_MAPPINGS_PER_DESTINATION`: the default of the workspace configuration's
   ``limits.maxMappingsPerDestination`` (:class:`fql.routing.RoutingLimits`, a pydantic
   model because it is read from the configuration file);
@@ -68,9 +70,28 @@ class FilterLimits:
     max_filters_per_destination: int = MAX_FILTERS_PER_DESTINATION
     #: How deep an event may nest where a filter copies or hashes it (cycles end here).
     max_event_depth: int = DEFAULT_EVENT_DEPTH
+    #: How many array slots one device-mode ``map_properties`` write may add past an
+    #: array's end. JS makes ``items[4294967294] = 1`` a sparse array whose JSON is four
+    #: billion ``null``s; a dense Python list would allocate them all.
+    max_array_growth: int = 10_000
 
 
 DEFAULT_FILTER_LIMITS = FilterLimits()
+
+
+@record
+class TriggerLimits:
+    """Limits on Actions triggers (text in either mode, condition trees)."""
+
+    #: Trigger text, in UTF-8 bytes. Default mode reads the text as FQL, so Segment's
+    #: 5 KB FQL cap (FQL-21, ``Limits.max_source_bytes``) applies; segment mode applies
+    #: the same cap before its (quadratic on hostile text) reading.
+    max_text_bytes: int = DEFAULT_LIMITS.max_source_bytes
+    #: How deeply ``group`` nodes of a condition tree may nest.
+    max_tree_depth: int = 100
+
+
+DEFAULT_TRIGGER_LIMITS = TriggerLimits()
 
 
 @record
@@ -89,15 +110,41 @@ class MappingLimits:
     max_mapping_values: int = 20_000
     #: Characters in one ``@template`` string (Segment has no cap; ours bounds render cost).
     max_template_length: int = 10_000
+    #: Characters one ``@template`` may produce, counted as each placeholder is filled
+    #: (Segment has no cap: 625 copies of a 1 MB value made a 625 MB string).
+    max_template_output: int = 1_000_000
     #: Characters in one ``@liquid`` template: Segment's cap (parseLimit 1000).
     max_liquid_length: int = 1000
     #: Wall-clock budget of one ``@liquid`` render, in milliseconds (liquidjs renderLimit).
     liquid_render_ms: float = 500.0
-    #: Characters one ``@liquid`` render may produce (liquidjs bounds memory instead).
+    #: Characters one ``@liquid`` render may produce, checked at each output and filter
+    #: result while rendering (liquidjs bounds memory instead).
     max_liquid_output: int = 1_000_000
+    #: Items one ``@liquid`` range, loop or filter input may have: a filter handed a
+    #: longer range or list (``(1..100000000) | join``, ``| sum``) fails before it
+    #: starts (liquidjs meets its render limit only after building the range).
+    max_liquid_iterations: int = 100_000
     #: How deeply event values the mapping copies or converts may nest; deeper (or
     #: cyclic) values raise MappingInputError instead of exhausting the Python stack.
     max_value_depth: int = DEFAULT_EVENT_DEPTH
 
 
 DEFAULT_MAPPING_LIMITS = MappingLimits()
+
+
+@record
+class YamlLimits:
+    """Limits on YAML files (workspace configurations, rule and test files), checked
+    while the document is composed and before any Python value is built from it."""
+
+    #: UTF-8 bytes of one YAML document.
+    max_bytes: int = 16 * 1024 * 1024
+    #: How deeply the document may nest, aliases followed (a mapping's own limit is 64;
+    #: a configuration or test file adds a few levels around mappings and events).
+    max_depth: int = 2 * DEFAULT_EVENT_DEPTH
+    #: Values in the document with every alias expanded: an "alias bomb" of a few
+    #: hundred bytes expands to billions, which every later stage would then walk.
+    max_values: int = 1_000_000
+
+
+DEFAULT_YAML_LIMITS = YamlLimits()

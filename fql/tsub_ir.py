@@ -65,6 +65,7 @@ from .js import (
     utf16_units,
 )
 from .limits import DEFAULT_EVENT_DEPTH
+from .values import json_text_depth
 
 #: How deep an IR document may nest before it is refused (the browser would overflow
 #: its stack somewhere far deeper; this bound keeps the interpreter's recursion safe).
@@ -239,6 +240,9 @@ class DeviceModeExpression:
         if not isinstance(ir, str):
             try:
                 ir = json.dumps(ir, ensure_ascii=False, allow_nan=False)
+            except RecursionError:  # the C encoder's own depth guard: no frame is lost
+                raise FqlIRError(f"IR nested deeper than {MAX_IR_DEPTH} levels",
+                                 code="FQL504") from None
             except (TypeError, ValueError) as exc:
                 raise FqlIRError(f"IR is not JSON data: {exc}", code="FQL501") from None
         object.__setattr__(self, "ir", load(ir))
@@ -575,6 +579,8 @@ def _reject_constant(name: str) -> Any:
 def load(ir: Any) -> Any:
     """IR as JSON text (``JSON.parse``; NaN/Infinity are not JSON) or as data."""
     if isinstance(ir, (bytes, str)):
+        if json_text_depth(ir) > 2 * (MAX_IR_DEPTH + 1):  # before json.loads recurses
+            raise FqlIRError(f"IR nested deeper than {MAX_IR_DEPTH} levels", code="FQL504")
         try:
             return json.loads(ir, parse_constant=_reject_constant)
         except ValueError as exc:

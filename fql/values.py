@@ -10,6 +10,8 @@ moment an operation looks at it: silently treating it as null would alter the an
 
 from __future__ import annotations
 
+import re
+from itertools import accumulate
 from typing import Any
 
 from .errors import FqlEventError
@@ -194,3 +196,24 @@ def _where(path: tuple[str | int, ...]) -> str:
     for step in path:
         where = f"{where}.{step}" if where or isinstance(step, int) else step
     return where or "the top"
+
+
+# A JSON string literal (unrolled, so a long string is one linear scan) and everything
+# that is not a bracket: what is left of JSON text after removing both is its nesting.
+_JSON_STRING_TEXT = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_BRACKET_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+def json_text_depth(text: str | bytes) -> int:
+    """How deeply the JSON text ``text`` nests (``[]`` is 1, ``[{}]`` 2), found by a
+    linear scan without parsing: callers check it before ``json.loads``, whose recursion
+    ends in ``RecursionError`` (or a crash, in some parsers) on a few hundred kilobytes
+    of ``[``. Brackets inside strings do not count; malformed text may be over-counted,
+    which only turns a parse error into a depth error."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    if text.count("[") + text.count("{") <= 1:
+        return text.count("[") + text.count("{")
+    brackets = _NOT_BRACKET.sub("", _JSON_STRING_TEXT.sub("", text))
+    return max(accumulate(map(_BRACKET_STEP.__getitem__, brackets)), default=0)

@@ -63,8 +63,6 @@ cdef object py_js_ordered = js.js_ordered
 cdef object py_clean_nulls = rt._clean_nulls
 cdef object py_too_deep = rt.too_deep
 cdef object py_not_json = rt.not_json
-cdef object py_split_path = rt.split_path
-cdef object py_js_trim = js.js_trim
 cdef object DOUBLE = rt.DOUBLE
 
 # The dict probe agreed with dict.get on import, so its table reads are on.
@@ -413,23 +411,26 @@ cdef class TemplateNode(KNode):
     cdef tuple paths
     cdef object tail
     cdef bint rescan
+    cdef Py_ssize_t limit  # MappingLimits.max_template_output, counted while filling
 
     cdef object ev(self, object payload):
         cdef Py_ssize_t i, n = len(self.texts)
+        cdef Py_ssize_t size = PyUnicode_GET_LENGTH(self.tail)
         cdef list parts = [None] * (2 * n + 1)
         for i in range(n):
-            parts[2 * i] = self.texts[i]
-            parts[2 * i + 1] = placeholder_text(
+            text = self.texts[i]
+            filled = placeholder_text(
                 lookup(payload, <tuple>self.paths[i], self.hints + i * HINT_SLOTS), self.depth)
+            size += PyUnicode_GET_LENGTH(text) + PyUnicode_GET_LENGTH(filled)
+            if size > self.limit:
+                raise rt.template_too_large(self.where, self.limit)
+            parts[2 * i] = text
+            parts[2 * i + 1] = filled
         parts[2 * n] = self.tail
         result = "".join(parts)
         if self.rescan:
-            depth = self.depth
-            return DOUBLE.sub(
-                lambda m: placeholder_text(
-                    lookup(payload, py_split_path(py_js_trim(m.group(1))), NULL), depth),
-                result,
-            )
+            return rt.fill_placeholders(DOUBLE, result, payload, self.depth, self.where,
+                                        self.limit)
         return result
 
     cdef object out(self, object payload):
@@ -719,6 +720,7 @@ cdef KNode convert(object node):
         k.want_hints(len(node.pieces))
         (<TemplateNode>k).tail = node.tail
         (<TemplateNode>k).rescan = node.rescan
+        (<TemplateNode>k).limit = node.limit
     elif t is rt.IfNode:
         k = IfNode()
         (<IfNode>k).cond = convert(node.cond)

@@ -316,7 +316,8 @@ class Compiler:
         if source is not None:
             if isinstance(source, rt.RaiseNode):
                 return source
-            return rt.DynamicTemplateNode(where, self.depth, source)
+            return rt.DynamicTemplateNode(where, self.depth, source,
+                                          self.limits.max_template_output)
         if len(value) > self.limits.max_template_length:
             return self.error(
                 where,
@@ -332,7 +333,8 @@ class Compiler:
             keys = rt.split_path(js_trim(match.group(1)))
             pieces.append((value[last : match.start()], keys))
             last = match.end()
-        return rt.TemplateNode(where, self.depth, tuple(pieces), value[last:], rescan)
+        return rt.TemplateNode(where, self.depth, tuple(pieces), value[last:], rescan,
+                               self.limits.max_template_output)
 
     def literal(self, value: Any, where: str) -> rt.Node:
         # "@literal is not literal": Segment resolves directives inside it.

@@ -8,8 +8,14 @@ characters, and gives liquidjs a 500 ms render limit and a memory limit. Here:
   parse (liquidjs fails at parse time too) and the directive throws when reached;
 * disabled filters are replaced by filters that throw when they run (as in liquidjs);
 * every filter call checks a deadline (``MappingLimits.liquid_render_ms``) and the size
-  of what it produced (``max_liquid_output``). With loops disabled a template runs each
-  of its (at most 1,000 characters of) tags once, so those two checks bound a render;
+  of what it produced (``max_liquid_output``); every output checks the size of the
+  text rendered so far; every range (``(1..n)``, ``n`` possibly from the event) checks
+  its length when it is evaluated (``max_liquid_iterations``), before a filter
+  (``join``, ``sum``) or ``contains`` walks it. With loops disabled a template runs each
+  of its (at most 1,000 characters of) tags once, and every other value a filter walks
+  is bounded by the event or by the output cap, so these checks bound a render's time
+  and memory (python-liquid's own ``output_stream_limit`` is not used: it counts UTF-8
+  bytes and fails on the lone surrogates JSON strings may hold);
 * output is printed the JS way: numbers as JS prints them, ``null`` as ``""``, arrays
   concatenated without separator, objects as ``[object Object]``.
 
@@ -27,8 +33,9 @@ from functools import lru_cache
 from typing import Any
 
 from fql.js import MAX_SAFE_INTEGER, join_surrogates, js_int, js_number
+from fql.limits import DEFAULT_EVENT_DEPTH, too_deep_message
 
-from .errors import MappingRuntimeError
+from .errors import MappingError, MappingInputError, MappingRuntimeError
 from .limits import MappingLimits
 from .liquid_js import disabled_filter_error, disabled_tag, if_branch_errors, rewire
 from .liquid_js import install as install_liquidjs
@@ -55,13 +62,15 @@ class LiquidUnavailable(RuntimeError):
     """python-liquid is not installed."""
 
 
-# (deadline, output cap) of the render running in this thread / task
-_budget: contextvars.ContextVar[tuple[float, int]] = contextvars.ContextVar("liquid_budget")
+# (deadline, output cap, iteration cap) of the render running in this thread / task
+_budget: contextvars.ContextVar[tuple[float, int, int]] = contextvars.ContextVar(
+    "liquid_budget")
 
 
-def liquid_string(value: Any) -> str:
+def liquid_string(value: Any, depth: int = DEFAULT_EVENT_DEPTH) -> str:
     """How liquidjs prints a value: ``String()`` rules, ``null``/undefined empty, arrays
-    concatenated without separator."""
+    concatenated without separator (nested at most ``depth`` levels: deeper, or cyclic,
+    is a MappingInputError)."""
     if isinstance(value, str):
         return value
     if value is None or value.__class__.__name__.endswith("Undefined"):
@@ -73,7 +82,9 @@ def liquid_string(value: Any) -> str:
     if isinstance(value, float):
         return js_number(value)
     if isinstance(value, (list, tuple, range)):
-        return "".join(liquid_string(item) for item in value)
+        if depth <= 0:
+            raise MappingInputError(too_deep_message("max_value_depth"))
+        return "".join(liquid_string(item, depth - 1) for item in value)
     if isinstance(value, dict):
         return "[object Object]"
     return str(value)
@@ -90,12 +101,14 @@ def _guarded(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
     """A filter that first checks the render's deadline, then the size of its result."""
 
     def guarded(*args: Any, **kwargs: Any) -> Any:
-        deadline, cap = _budget.get()
+        deadline, cap, _ = _budget.get()
         if time.monotonic() > deadline:
-            raise MappingRuntimeError("liquid render time limit exceeded")
+            raise MappingRuntimeError(_TIME_LIMIT)
         result = func(*args, **kwargs)
         if isinstance(result, str) and len(result) > cap:
-            raise MappingRuntimeError(f'filter "{name}" output exceeds {cap} characters')
+            raise MappingRuntimeError(
+                f'filter "{name}" output exceeds {cap} characters '
+                "(MappingLimits.max_liquid_output)")
         return result
 
     for attr in ("with_context", "with_environment"):
@@ -104,12 +117,62 @@ def _guarded(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
     return guarded
 
 
+_TIME_LIMIT = "liquid render time limit exceeded (MappingLimits.liquid_render_ms)"
+
+
+def _checked_range(made: range) -> range:
+    """``made`` if it has at most ``max_liquid_iterations`` items (counted, not ``len``,
+    which overflows past ``sys.maxsize``)."""
+    iterations = _budget.get()[2]
+    size = max(0, made.stop - made.start)
+    if size > iterations:
+        raise MappingRuntimeError(
+            f"liquid range of {size} items; the limit is {iterations} "
+            "(MappingLimits.max_liquid_iterations)")
+    return made
+
+
+def _bound_ranges(template: Any, bounded: type) -> None:
+    """Make every range literal of the parsed ``template`` a ``bounded`` one (the same
+    node with :func:`_checked_range` applied when it is evaluated). python-liquid's
+    parser builds its own ``RangeLiteral`` nodes, so they are re-classed after parsing
+    rather than the library patched for every user in the process."""
+    from liquid.builtin.expressions.primitive import RangeLiteral
+    from liquid.context import RenderContext
+
+    static = RenderContext(template)
+    nodes = list(template.nodes)
+    expressions: list[Any] = []
+    while nodes:
+        node = nodes.pop()
+        expressions.extend(node.expressions())
+        nodes.extend(node.children(static, include_partials=False))
+    while expressions:
+        expression = expressions.pop()
+        if type(expression) is RangeLiteral:
+            expression.__class__ = bounded
+        expressions.extend(expression.children())
+
+
+def _write_output(buffer: Any, text: str) -> int:
+    """Write one output's text, first checking that the render stays within
+    ``max_liquid_output`` (so memory is bounded while rendering, not after)."""
+    cap = _budget.get()[1]
+    if len(text) > cap or buffer.tell() + len(text) > cap:
+        raise MappingRuntimeError(_OUTPUT_LIMIT.format(cap=cap))
+    return int(buffer.write(text))
+
+
+_OUTPUT_LIMIT = "liquid output exceeds {cap} characters (MappingLimits.max_liquid_output)"
+
+
 @lru_cache(maxsize=1)
 def _environment() -> Any:
     """The restricted environment (built once; python-liquid environments are
     thread-safe for rendering)."""
     try:
         import liquid
+        from liquid.builtin.expressions.primitive import RangeLiteral
         from liquid.builtin.output import Output, OutputNode
         from liquid.builtin.tags.echo_tag import EchoNode, EchoTag
     except ImportError:
@@ -119,14 +182,20 @@ def _environment() -> Any:
 
     class JsOutputNode(OutputNode):
         def render_to_output(self, context: Any, buffer: Any) -> int:
-            return int(buffer.write(liquid_string(self.expression.evaluate(context))))
+            return _write_output(buffer, liquid_string(self.expression.evaluate(context)))
 
     class JsEchoNode(EchoNode):
         def render_to_output(self, context: Any, buffer: Any) -> int:
-            return int(buffer.write(liquid_string(self.expression.evaluate(context))))
+            return _write_output(buffer, liquid_string(self.expression.evaluate(context)))
 
     class JsOutput(Output):
         node_class = JsOutputNode
+
+    class BoundedRange(RangeLiteral):
+        __slots__ = ()
+
+        def _make_range(self, start: Any, stop: Any) -> range:
+            return _checked_range(super()._make_range(start, stop))
 
     class JsEcho(EchoTag):
         node_class = JsEchoNode
@@ -146,7 +215,9 @@ def _environment() -> Any:
             for name in DISABLED_FILTERS:
                 self.filters[name] = _disabled(name)
 
-    return SegmentEnvironment(strict_filters=False)  # liquidjs skips unknown filters
+    env = SegmentEnvironment(strict_filters=False)  # liquidjs skips unknown filters
+    env.bounded_range = BoundedRange  # type: ignore[attr-defined]
+    return env
 
 
 def compile_liquid(template: str, where: str, limits: MappingLimits) -> Callable[[Any], str]:
@@ -166,25 +237,27 @@ def compile_liquid(template: str, where: str, limits: MappingLimits) -> Callable
         ))
     except LiquidError as exc:
         raise MappingRuntimeError(_message(exc), path=where) from None
+    _bound_ranges(parsed, env.bounded_range)
 
     budget_ms = limits.liquid_render_ms
     cap = limits.max_liquid_output
+    iterations = limits.max_liquid_iterations
 
     def render(payload: Any) -> str:
         start = time.monotonic()
-        token = _budget.set((start + budget_ms / 1000.0, cap))
+        token = _budget.set((start + budget_ms / 1000.0, cap, iterations))
         try:
             text = join_surrogates(parsed.render(payload if isinstance(payload, dict) else {}))
-        except MappingRuntimeError as exc:
-            raise MappingRuntimeError(exc.problems[0].message, path=where) from None
+        except MappingError as exc:
+            raise type(exc)(exc.problems[0].message, path=where) from None
         except (LiquidError, ArithmeticError, ValueError, TypeError) as exc:
             raise MappingRuntimeError(_message(exc), path=where) from None
         finally:
             _budget.reset(token)
         if (time.monotonic() - start) * 1000.0 > budget_ms:
-            raise MappingRuntimeError("liquid render time limit exceeded", path=where)
+            raise MappingRuntimeError(_TIME_LIMIT, path=where)
         if len(text) > cap:
-            raise MappingRuntimeError(f"liquid output exceeds {cap} characters", path=where)
+            raise MappingRuntimeError(_OUTPUT_LIMIT.format(cap=cap), path=where)
         return text
 
     return render

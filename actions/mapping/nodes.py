@@ -44,7 +44,7 @@ from fql.js import (
 )
 from fql.js import js_truthy as truthy
 
-from .errors import MappingRuntimeError
+from .errors import MappingInputError, MappingRuntimeError
 from .values import (
     finalize,
     json_parse,
@@ -246,15 +246,37 @@ def placeholder_text(value: Any, depth: int) -> str:
     return to_string(value, depth)
 
 
-def render_template(template: str, payload: Any, depth: int) -> str:
-    """Segment's two-pass ``render``: ``{{{x}}}`` first, then ``{{x}}`` over the result
-    (so text produced by the first pass can be read as a placeholder by the second)."""
+def template_too_large(where: str, limit: int) -> MappingInputError:
+    """The error for a template whose output would pass ``max_template_output``."""
+    return MappingInputError(
+        f"@template output exceeds {limit} characters (MappingLimits.max_template_output)",
+        path=where)
+
+
+def fill_placeholders(
+    pattern: re.Pattern[str], text: str, payload: Any, depth: int, where: str, limit: int
+) -> str:
+    """``text`` with each ``pattern`` placeholder filled; the output is counted as each
+    placeholder is filled (the text so far plus what is still to fill), so it never
+    passes ``limit`` characters."""
+    left = [limit - len(text)]
 
     def replace(match: re.Match[str]) -> str:
-        path = js_trim(match.group(1))
-        return placeholder_text(lookup(payload, split_path(path)), depth)
+        filled = placeholder_text(lookup(payload, split_path(js_trim(match.group(1)))), depth)
+        left[0] -= len(filled) - (match.end() - match.start())
+        if left[0] < 0:
+            raise template_too_large(where, limit)
+        return filled
 
-    return DOUBLE.sub(replace, TRIPLE.sub(replace, template))
+    return pattern.sub(replace, text)
+
+
+def render_template(template: str, payload: Any, depth: int, where: str, limit: int) -> str:
+    """Segment's two-pass ``render``: ``{{{x}}}`` first, then ``{{x}}`` over the result
+    (so text produced by the first pass can be read as a placeholder by the second);
+    each pass's output is at most ``limit`` characters."""
+    first = fill_placeholders(TRIPLE, template, payload, depth, where, limit)
+    return fill_placeholders(DOUBLE, first, payload, depth, where, limit)
 
 
 class TemplateNode(Node):
@@ -263,7 +285,7 @@ class TemplateNode(Node):
     template has ``{{{...}}}`` placeholders their output is re-scanned, so ``rescan``
     sends the assembled first pass through the ``{{...}}`` pass again."""
 
-    __slots__ = ("pieces", "rescan", "tail")
+    __slots__ = ("limit", "pieces", "rescan", "tail")
 
     def __init__(
         self,
@@ -272,14 +294,18 @@ class TemplateNode(Node):
         pieces: tuple[tuple[str, tuple[str, ...]], ...],
         tail: str,
         rescan: bool,
+        limit: int,
     ) -> None:
         super().__init__(where, depth)
         self.pieces = pieces
         self.tail = tail
         self.rescan = rescan
+        #: ``MappingLimits.max_template_output``, counted as the pieces are filled
+        self.limit = limit
 
     def ev(self, payload: Any) -> Any:
         parts = []
+        size = len(self.tail)
         for text, keys in self.pieces:
             parts.append(text)
             value = payload
@@ -290,16 +316,16 @@ class TemplateNode(Node):
                     break
                 else:
                     value = prop(value, key)
-            parts.append(value if type(value) is str else placeholder_text(value, self.depth))
+            if type(value) is not str:
+                value = placeholder_text(value, self.depth)
+            size += len(text) + len(value)
+            if size > self.limit:
+                raise template_too_large(self.where, self.limit)
+            parts.append(value)
         parts.append(self.tail)
         result = "".join(parts)
         if self.rescan:
-            return DOUBLE.sub(
-                lambda m: placeholder_text(
-                    lookup(payload, split_path(js_trim(m.group(1)))), self.depth
-                ),
-                result,
-            )
+            return fill_placeholders(DOUBLE, result, payload, self.depth, self.where, self.limit)
         return result
 
     out = peek = ev
@@ -308,17 +334,18 @@ class TemplateNode(Node):
 class DynamicTemplateNode(Node):
     """``@template`` whose template is a directive's result (must be a string)."""
 
-    __slots__ = ("source",)
+    __slots__ = ("limit", "source")
 
-    def __init__(self, where: str, depth: int, source: Node) -> None:
+    def __init__(self, where: str, depth: int, source: Node, limit: int) -> None:
         super().__init__(where, depth)
         self.source = source
+        self.limit = limit
 
     def ev(self, payload: Any) -> Any:
         template = self.source.ev(payload)
         if type(template) is not str:
             raise self.fail(f"@template: expected string, got {type_name(template)}")
-        return render_template(template, payload, self.depth)
+        return render_template(template, payload, self.depth, self.where, self.limit)
 
     out = peek = ev
 

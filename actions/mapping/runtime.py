@@ -36,8 +36,10 @@ from .nodes import (
     TemplateNode,
     TransformNode,
     _clean_nulls,
+    fill_placeholders,
     placeholder_text,
     render_template,
+    template_too_large,
 )
 from .replace import (
     AFTER,
@@ -97,6 +99,7 @@ __all__ = [
     "TransformNode",
     "_clean_nulls",
     "array_index",
+    "fill_placeholders",
     "finalize",
     "js_int",
     "js_ordered",
@@ -113,6 +116,7 @@ __all__ = [
     "render_template",
     "split_path",
     "strip_root",
+    "template_too_large",
     "to_string",
     "too_deep",
     "truthy",

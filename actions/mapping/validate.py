@@ -342,6 +342,14 @@ def check_shape(mapping: Any, limits: MappingLimits) -> Problems:
     nests at most ``max_mapping_depth`` levels and holds at most ``max_mapping_values``
     values. Iterative, so a cyclic mapping is reported (as too deep), not a crash."""
     found: Problems = []
+    if isinstance(mapping, str) and len(mapping) >= limits.max_mapping_values:
+        # A string mapping spreads into one key per character (JS's Object.keys).
+        return problem(
+            [],
+            f"a string mapping spreads into {len(mapping)} values; the limit is "
+            f"{limits.max_mapping_values} (max_mapping_values)",
+            LIMIT,
+        )
     count = 0
     # (value, depth, its parent's path, its key): a value's own path is built only when
     # it is a container (its children need it) or has a problem, not for every leaf.

@@ -28,6 +28,7 @@ import re
 from typing import Any, Final
 
 from fql.js import js_string, js_to_number, js_truthy
+from fql.limits import DEFAULT_TRIGGER_LIMITS
 
 from .conditions import DIRECT_TYPES, NAMED_TYPES, ROOT_OF
 from .errors import TriggerError
@@ -35,7 +36,7 @@ from .matcher import MISSING, OPERATORS, units, value_test
 from .nodes import Const, FusedEqualities, Group, Leaf, Plan, Throw, is_top_equality
 
 #: Nesting beyond this is refused (the tree is data; Python recursion is not).
-MAX_TREE_DEPTH: Final = 100
+MAX_TREE_DEPTH: Final = DEFAULT_TRIGGER_LIMITS.max_tree_depth
 
 GET_SPLIT = re.compile(r"[^[.\]]+")
 _STRING_OPERATORS: Final = frozenset({"contains", "not_contains", "starts_with",
@@ -58,10 +59,15 @@ def compile_tree(tree: Any) -> Plan:
     return _group(tree, 0)
 
 
+def tree_too_deep() -> TriggerError:
+    """TRG302, naming the limit."""
+    return TriggerError(f"the condition tree is nested deeper than {MAX_TREE_DEPTH} levels "
+                        "(TriggerLimits.max_tree_depth)", code="TRG302")
+
+
 def _group(node: Any, depth: int) -> Plan:
     if depth > MAX_TREE_DEPTH:
-        raise TriggerError(f"the condition tree is nested deeper than {MAX_TREE_DEPTH} "
-                           "levels", code="TRG302")
+        raise tree_too_deep()
     operator = _prop(node, "operator")
     if not isinstance(operator, str) or operator not in ("and", "or"):
         return Const(False)

@@ -22,6 +22,7 @@ from typing import Any, Final
 
 from fql.diagnostics import Span
 from fql.js import utf16_units
+from fql.limits import DEFAULT_TRIGGER_LIMITS
 
 from .conditions import NULL_WORD, ROOTS, Literal, comparison, condition, literal_string, negated
 from .errors import TriggerError
@@ -95,9 +96,18 @@ def from_units(units: str) -> str:
     return units.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
 
 
-def tokenize(text: str) -> tuple[SourceMap, list[Token]]:
+def tokenize(
+    text: str, max_bytes: int = DEFAULT_TRIGGER_LIMITS.max_text_bytes
+) -> tuple[SourceMap, list[Token]]:
     """The reference's tokens for ``text`` (identifier runs joined by ``normalize``).
-    Raises :class:`TriggerError` (``TRG001``) where the reference lexer throws."""
+    Raises :class:`TriggerError` (``TRG001``) where the reference lexer throws, and
+    ``TRG005`` for text over ``TriggerLimits.max_text_bytes`` (the reading is quadratic
+    in the worst case, so the cap comes first)."""
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > max_bytes:
+        raise TriggerError(
+            f"trigger text is {size} bytes; the limit is {max_bytes} "
+            "(TriggerLimits.max_text_bytes)", code="TRG005")
     source = SourceMap(text)
     try:
         return source, _normalize(lex(source.units))

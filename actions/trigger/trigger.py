@@ -19,7 +19,7 @@ from .from_fql import to_tree
 from .generate import generate
 from .matcher import ThrownByReference, build
 from .nodes import fields_read
-from .plan import GET_SPLIT, compile_tree
+from .plan import GET_SPLIT, MAX_TREE_DEPTH, compile_tree, tree_too_deep
 from .segment_parser import read
 
 Mode = Literal["default", "segment"]
@@ -49,6 +49,24 @@ def _public(exc: Exception, events: list[Any]) -> Exception:
             return TriggerError(f"an event is a JSON object, not {type(event).__name__}",
                                 code="TRG311")
     return exc
+
+
+#: JSON levels a condition tree may span: each group level is two (the group object and
+#: its ``children`` list), plus a condition and its value at the bottom.
+_MAX_TREE_LEVELS = 2 * MAX_TREE_DEPTH + 4
+
+
+def _copy_tree(node: Any, levels: int) -> Any:
+    """A deep copy of a condition tree that refuses (TRG302) nesting beyond ``levels``
+    before it recurses, so a hostile tree (or a cycle) meets the tree-depth limit
+    instead of exhausting the stack in ``copy.deepcopy``."""
+    if isinstance(node, (dict, list)):
+        if levels <= 0:
+            raise tree_too_deep()
+        if isinstance(node, dict):
+            return {key: _copy_tree(value, levels - 1) for key, value in node.items()}
+        return [_copy_tree(item, levels - 1) for item in node]
+    return copy.deepcopy(node)
 
 
 #: The payload kinds Segment's ``validate`` reads like an empty object: a string, number,
@@ -112,7 +130,7 @@ class Trigger:
 
     def __init__(self, tree: Any, *, mode: Mode | None = None, source: str | None = None) -> None:
         """Prefer :meth:`parse` / :meth:`from_conditions`; ``tree`` is copied."""
-        self._tree = copy.deepcopy(tree)
+        self._tree = _copy_tree(tree, _MAX_TREE_LEVELS)
         self._match, self._many = matchers(compile_tree(self._tree))
         self._reads_nothing = not _reads_payload(self._tree)
         self._fql: str | None = None

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import importlib
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .. import __version__
+from ..errors import FqlError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -114,10 +117,37 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None,
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as exc:  # a file that cannot be read or written, a full device
+        print(f"fql {args.command}: {os_error_text(exc)}", file=err)
+        return EXIT_ERROR
+    except UnicodeDecodeError as exc:  # a file or stdin that is not UTF-8
+        print(f"fql {args.command}: {decode_error_text(exc)}", file=err)
+        return EXIT_ERROR
+    except FqlError as exc:  # a rule, event or file error a command did not report itself
+        print(f"fql {args.command}: {exc.code} {exc.message}", file=err)
+        return EXIT_ERROR
     except Exception:  # a bug, not a finding: CI must not read it as exit 1
         print("fql: internal error (please report it with this traceback)", file=err)
         traceback.print_exc(file=err)
         return EXIT_ERROR
+
+
+def os_error_text(exc: OSError) -> str:
+    """One line for an operating-system error: what failed, on which file."""
+    reason = exc.strerror or str(exc)
+    if exc.filename is not None:
+        return f"{exc.filename}: {reason}"
+    return f"cannot write the output: {reason}" if exc.errno in _WRITE_ERRORS else reason
+
+
+#: Errors that, without a file name, come from writing (a full or failing device).
+_WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+
+def decode_error_text(exc: UnicodeDecodeError) -> str:
+    """One line for input that is not UTF-8."""
+    return f"the input is not UTF-8 text (byte {exc.object[exc.start:exc.start + 1]!r} " \
+           f"at offset {exc.start})"
 
 
 #: The positional lists a command's trailing file names belong to, with their type.
@@ -139,5 +169,24 @@ def _intermix(parser: argparse.ArgumentParser, args: argparse.Namespace,
 
 
 def console_main() -> None:
-    """Entry point of the ``fql`` console script."""
-    sys.exit(main())
+    """Entry point of the ``fql`` console script. Standard output is flushed here, so a
+    full device or a closed pipe is reported (or, for a pipe, ignored) as one line
+    instead of Python's message at interpreter exit."""
+    code = main()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _discard_stdout()
+    except OSError as exc:
+        _discard_stdout()
+        print(f"fql: {os_error_text(exc)}", file=sys.stderr)
+        code = EXIT_ERROR
+    sys.exit(code)
+
+
+def _discard_stdout() -> None:
+    """Point the standard output at the null device, so the interpreter's last flush of
+    what could not be written raises nothing more."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)

@@ -33,8 +33,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .. import FqlError
+from ..datafile import load_json
 from . import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
-from .jsonio import Stream, Writer, loads, missing_input
+from .jsonio import Stream, Writer, missing_input
 
 NAME = "filter"
 HELP = "Keep the JSON Lines events that pass an FQL rule, a trigger or destination filters."
@@ -64,9 +65,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", "-o", type=Path, help="write kept events here")
     parser.add_argument("--dropped", type=Path, help="write dropped events with reasons here")
     parser.add_argument("--fail-fast", action="store_true", help="stop at a malformed line")
+    parser.add_argument("--strict", action="store_true",
+                        help="with --filters: an invalid filter is an error (exit 2), not a "
+                             "warning")
 
 
-def _decider(args: argparse.Namespace) -> tuple[Decide, DecideMany, Any]:
+def _decider(args: argparse.Namespace, err: TextIO) -> tuple[Decide, DecideMany, Any]:
     """Compile the rule once; the returned functions run per event (and per batch), and
     a partial decoder when the rule is an FQL expression or a trigger and no
     ``--dropped`` output needs whole events: only the top-level fields it reads are
@@ -74,7 +78,11 @@ def _decider(args: argparse.Namespace) -> tuple[Decide, DecideMany, Any]:
     if args.filters is not None:
         from ..filters import FilterList
 
-        filters = FilterList.load(loads(args.filters.read_text(encoding="utf-8")))
+        filters = FilterList.load(load_json(args.filters.read_text(encoding="utf-8")),
+                                  strict=args.strict)
+        for problem in filters.errors:  # an invalid filter fails closed: say so
+            print(f"{args.filters}: warning: {problem.code} {problem.message} (an enabled "
+                  "invalid filter drops every event; --strict makes this an error)", file=err)
 
         def by_filters(event: Any) -> tuple[bool, str | None, Any | None]:
             result = filters.apply(event)
@@ -135,7 +143,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(f"fql filter: {problem}", file=err)
         return EXIT_ERROR
     try:
-        decide, decide_many, partial = _decider(args)
+        decide, decide_many, partial = _decider(args, err)
     except FqlError as exc:
         print(exc.render("<rule>"), file=err)
         return EXIT_ERROR

@@ -39,6 +39,10 @@ def input_lines(inputs: Sequence[Path]) -> Iterator[tuple[str, int, bytes]]:
             yield "<stdin>", number, line
         return
     for path in inputs:
+        if is_stdin(path):
+            for number, line in enumerate(sys.stdin.buffer, start=1):
+                yield "<stdin>", number, line
+            continue
         name = str(path)
         with path.open("rb") as stream:
             for number, line in enumerate(stream, start=1):
@@ -46,9 +50,17 @@ def input_lines(inputs: Sequence[Path]) -> Iterator[tuple[str, int, bytes]]:
 
 
 def missing_input(inputs: Sequence[Path]) -> Path | None:
-    """The first input that is not a readable file, checked before any output is
-    written, so a typo in the last file name does not leave half a result."""
-    return next((p for p in inputs if not p.is_file()), None)
+    """The first input that does not exist (or is a directory), checked before any
+    output is written, so a typo in the last file name does not leave half a result.
+    Special files are inputs like any other: ``/dev/null``, a named pipe, a shell's
+    process substitution (``<(...)``), ``-`` for stdin."""
+    return next((p for p in inputs if not is_stdin(p) and (not p.exists() or p.is_dir())),
+                None)
+
+
+def is_stdin(path: Path) -> bool:
+    """``-`` names the standard input, as in every Unix tool."""
+    return str(path) == "-"
 
 
 class Writer:
@@ -159,7 +171,8 @@ class Stream:
         self.stopped = False
         self.progress: Progress | None = None
         if progress and is_terminal(err):
-            total = sum(p.stat().st_size for p in inputs) if inputs else None
+            total = sum(p.stat().st_size for p in inputs if not is_stdin(p)) \
+                if inputs else None
             self.progress = Progress(err, total)
 
     def lines(self) -> Iterator[tuple[str, int, bytes]]:

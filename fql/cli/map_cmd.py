@@ -24,8 +24,9 @@ from typing import TextIO
 from actions.mapping.errors import MappingRuntimeError
 
 from .. import FqlError
+from ..datafile import load_json
 from . import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
-from .jsonio import Stream, Writer, dumps, loads, loads_event, missing_input
+from .jsonio import Stream, Writer, dumps, loads_event, missing_input
 
 NAME = "map"
 HELP = "Apply a Destination Actions mapping to JSON Lines events."
@@ -48,7 +49,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .trigger_reading import parse, reading_notes
 
     try:
-        mapping = actions.compile_mapping(loads(args.mapping.read_text(encoding="utf-8")),
+        mapping = actions.compile_mapping(load_json(args.mapping.read_text(encoding="utf-8")),
                                           extensions=args.extensions)
         trigger = parse(args.trigger, args.trigger_mode) if args.trigger else None
     except (actions.MappingError, FqlError) as exc:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import BACKEND, FqlError, compile, format_node, parse
+from ..datafile import load_json
 from ..explain import explain
 from ..expression import Expression
 from ..functions import FUNCTIONS
@@ -85,7 +86,7 @@ class Repl:
             import actions
 
             try:
-                mapping = json.loads(text)
+                mapping = load_json(text)
             except ValueError as exc:
                 return f"mapping mode takes a JSON mapping: {exc}"
             try:
@@ -142,15 +143,17 @@ class Repl:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
             return str(exc)
+        except UnicodeDecodeError as exc:
+            return f"{path} is not UTF-8 text (byte offset {exc.start})"
         try:
-            event = json.loads(text)
+            event = load_json(text)
         except ValueError:
             number = int(line_number)
             lines = [x for x in text.splitlines() if x.strip()]
             if not 1 <= number <= len(lines):
                 return f"{path} has {len(lines)} lines"
             try:
-                event = json.loads(lines[number - 1])
+                event = load_json(lines[number - 1])
             except ValueError as exc:  # a typo in a file must not end the session
                 return f"{path}: line {number} is not JSON: {exc}"
         if not isinstance(event, dict):
@@ -166,7 +169,7 @@ class Repl:
         if not path_text:
             return "usage: :set PATH VALUE"
         try:
-            value = json.loads(value_text)
+            value = load_json(value_text)
         except ValueError:
             value = value_text
         keys = split_path(path_text)

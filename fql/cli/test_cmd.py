@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .. import FqlError
+from ..datafile import load_data, load_json
 from ..values import strict_equal
 from . import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
 from .jsonio import Progress, is_terminal
@@ -66,29 +67,10 @@ class InvalidTest(Exception):
     """A test case that cannot be run as written (reported as ERROR, not FAIL)."""
 
 
-def _yaml_loader() -> type:
-    """PyYAML's safe loader without its implicit timestamps: ``2024-05-01`` in an event
-    is the string JSON would hold, not a ``datetime`` that no rule can read."""
-    import yaml
-
-    class JsonLikeLoader(yaml.SafeLoader):
-        pass
-
-    JsonLikeLoader.yaml_implicit_resolvers = {
-        first: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
-    return JsonLikeLoader
-
-
 def _read(path: Path) -> Any:
-    text = path.read_text(encoding="utf-8")
-    if path.suffix.lower() in (".yaml", ".yml"):
-        import yaml
-
-        data = yaml.load(text, Loader=_yaml_loader())
-    else:
-        data = json.loads(text)
-    return data
+    """A test file's data: JSON, or YAML through the safe loader (JSON-like values, no
+    implicit timestamps: ``2024-05-01`` in an event stays a string)."""
+    return load_data(path.read_text(encoding="utf-8"), path.suffix)
 
 
 def _load(path: Path) -> list[Any]:
@@ -125,7 +107,7 @@ def _files(paths: list[Path]) -> list[Path]:
 def _data(value: Any, base: Path) -> Any:
     """Inline data, or a path (relative to the test file) to a JSON file."""
     if isinstance(value, str):
-        return json.loads((base / value).read_text(encoding="utf-8"))
+        return load_json((base / value).read_text(encoding="utf-8"))
     return value
 
 
@@ -206,6 +188,9 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             progress.advance(1)
         try:
             cases = _load(path)
+        except FqlError as exc:
+            print(f"fql test: {path}: {exc.code} {exc.message}", file=err)
+            return EXIT_ERROR
         except (OSError, ValueError, InvalidTest) as exc:
             if progress is not None:
                 progress.close()

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..datafile import load_json
+
 
 @dataclass
 class _Item:
@@ -136,7 +138,7 @@ def _data(value: Any, base: Path, test_file: str) -> tuple[Any, str]:
     """The rule and where it is written (a file beside the test file, or inline)."""
     if isinstance(value, str):
         path = base / value
-        return json.loads(path.read_text(encoding="utf-8")), os.path.normpath(path)
+        return load_json(path.read_text(encoding="utf-8")), os.path.normpath(path)
     return value, f"{test_file} (inline)"
 
 

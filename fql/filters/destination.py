@@ -64,6 +64,7 @@ from .errors import (
     RULE_SHAPE,
     TOO_MANY_FILTERS,
     RuleError,
+    RuleEventError,
     from_validation_error,
     invalid,
     pointer,
@@ -377,8 +378,10 @@ class FilterList:
             if verdict is None:
                 try:
                     verdict = verdicts[info.index] = bool(info.matches(payload))
-                except FqlEventError:
+                except RuleEventError:
                     raise
+                except FqlEventError as err:  # the documented class, naming FQL's code
+                    raise RuleEventError(f"{err.code} {err.message}") from err
                 except Exception as err:  # fail closed on any evaluation failure (EC-10)
                     error = RuleError(
                         f"the if condition failed while evaluating: {err}",

@@ -17,6 +17,7 @@ FLT201   Protocols path not allowed (depth over the limit, ``.$.`` array path, r
 FLT300   the event cannot be processed (not a JSON object, non-JSON value, too deep,
          cyclic)
 FLT301   a tsub ``map_properties`` write through a ``null`` parent (Segment throws)
+FLT302   a tsub ``map_properties`` write far past an array's end (``max_array_growth``)
 =======  ==================================================================
 
 Runtime problems with *rules* never raise from ``apply``: a filter whose ``if`` is invalid
@@ -40,6 +41,7 @@ TRANSFORMATION_CONFLICT = "FLT200"
 INVALID_PATH = "FLT201"
 BAD_EVENT = "FLT300"
 NULL_PARENT = "FLT301"
+ARRAY_GROWTH = "FLT302"
 
 
 class RuleError(FqlError, ValueError):

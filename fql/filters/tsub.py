@@ -42,7 +42,6 @@ Fields Segment's rule JSON does not carry are still errors (FLT100).
 
 from __future__ import annotations
 
-import json
 import random
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -56,8 +55,9 @@ from .. import expression
 from ..errors import FqlError
 from ..js import array_index as js_array_index
 from ..js import js_json
-from ..limits import DEFAULT_EVENT_DEPTH
+from ..limits import DEFAULT_EVENT_DEPTH, DEFAULT_FILTER_LIMITS
 from .errors import (
+    ARRAY_GROWTH,
     INVALID_CONDITION,
     NULL_PARENT,
     UNKNOWN_TYPE,
@@ -246,6 +246,7 @@ class MapStep:
 
     entries: tuple[tuple[str, MapAction], ...]
     max_event_depth: int
+    max_array_growth: int = DEFAULT_FILTER_LIMITS.max_array_growth
 
     def apply(
         self, payload: dict[str, Any], removed: Removed, rng: random.Random | None
@@ -253,7 +254,7 @@ class MapStep:
         snapshot = payload  # never modified: every earlier step was copy-on-write
         working = json_copy(payload, self.max_event_depth)
         for key, action in self.entries:
-            _map_one(working, snapshot, key, action, self.max_event_depth)
+            _map_one(working, snapshot, key, action, self)
         return working
 
 
@@ -272,8 +273,10 @@ Step = DropStep | FilterKeysStep | SampleStep | MapStep | InvalidStep
 
 
 def _map_one(
-    working: dict[str, Any], snapshot: dict[str, Any], key: str, action: MapAction, depth: int
+    working: dict[str, Any], snapshot: dict[str, Any], key: str, action: MapAction,
+    step: MapStep,
 ) -> None:
+    depth, growth = step.max_event_depth, step.max_array_growth
     segments = key.split(".")
     parent = get(snapshot, segments[:-1]) if len(segments) > 1 else working
     if parent is MISSING or not (parent is None or isinstance(parent, (dict, list))):
@@ -281,20 +284,20 @@ def _map_one(
     if action.copy_from:
         value = get(snapshot, split_path(action.copy_from))
         if value is not MISSING:
-            _dset(working, segments, json_copy(value, depth), key)
+            _dset(working, segments, json_copy(value, depth), key, growth)
     elif action.move:
         value = get(snapshot, split_path(action.move))
         if value is not MISSING:
-            _dset(working, segments, json_copy(value, depth), key)
+            _dset(working, segments, json_copy(value, depth), key, growth)
         _unset(working, split_path(action.move))
     elif action.has_set:
-        _dset(working, segments, json_copy(action.set, depth), key)
+        _dset(working, segments, json_copy(action.set, depth), key, growth)
     if action.to_string:
         current = get(working, segments)
         if isinstance(current, (str, dict, list)):
             return  # tsub leaves strings, objects and arrays alone
         text = "undefined" if current is MISSING else js_json(current)
-        _dset(working, segments, text, key)
+        _dset(working, segments, text, key, growth)
 
 
 # What ``keys[i] * 0 !== 0`` accepts in dset: a string JS's Number() reads as finite.
@@ -304,7 +307,7 @@ _JS_NUMERIC = re.compile(
 )
 
 
-def _dset(obj: Any, segments: Sequence[str], value: Any, key: str) -> None:
+def _dset(obj: Any, segments: Sequence[str], value: Any, key: str, growth: int) -> None:
     """``dset(obj, key, value)``: walk, reusing object-typed children (``null`` too, which
     then fails) and creating ``{}`` (or ``[]`` before a numeric segment) otherwise."""
     target = obj
@@ -324,16 +327,25 @@ def _dset(obj: Any, segments: Sequence[str], value: Any, key: str) -> None:
                 new = existing
             else:
                 new = [] if _JS_NUMERIC.fullmatch(segments[i + 1]) else {}
-        _js_assign(target, segment, new)
+        _js_assign(target, segment, new, key, growth)
         target = new
 
 
-def _js_assign(container: dict[str, Any] | list[Any], segment: str, value: Any) -> None:
+def _js_assign(
+    container: dict[str, Any] | list[Any], segment: str, value: Any, key: str, growth: int
+) -> None:
     """``container[segment] = value``; a write past an array's end leaves holes (null),
-    and a non-index key on an array is a JS property that JSON never shows."""
+    at most ``growth`` of them (``FilterLimits.max_array_growth``), and a non-index key
+    on an array is a JS property that JSON never shows."""
     if isinstance(container, dict):
         container[segment] = value
     elif (index := js_array_index(segment)) >= 0:
+        if index - len(container) > growth:
+            raise RuleEventError(
+                f"map_properties cannot set {key!r}: index {index} is {index - len(container)}"
+                f" past the array's end (FilterLimits.max_array_growth is {growth})",
+                code=ARRAY_GROWTH,
+            )
         container.extend([None] * (index + 1 - len(container)))
         container[index] = value
 
@@ -486,9 +498,11 @@ def compile_matcher(
         )
     if not model.ir:
         return _match_none  # tsub: an empty IR matches nothing
-    text = model.ir if isinstance(model.ir, str) else json.dumps(model.ir)
     try:
-        return _compile_ir(text, mode)
+        if isinstance(model.ir, str):
+            return _compile_ir(model.ir, mode)
+        # data: depth-checked as it is read, never through json.dumps (which recurses)
+        return expression.from_ir(model.ir, mode=mode).matches  # type: ignore[call-overload]
     except FqlError as err:
         raise RuleError(
             f"invalid FQL IR: {err.message}",

@@ -297,6 +297,12 @@ A rule reads an event's fields, so the event must be a JSON object, not a list, 
 before: [1, 2]
 after: {"type": "track", "event": "Order Completed"}
 
+== FQL700 other
+A rule, test or configuration file cannot be loaded safely.
+JSON and YAML files are read within YamlLimits (docs/limits.md): at most 16 MiB, nested at most 256 levels, at most 1,000,000 values with every YAML alias expanded, no alias cycles, and no tags that build Python objects, bytes, sets or dates. A few hundred bytes of nested aliases expand to billions of values, which every later stage would walk; the file is refused before any value is built. The message also covers YAML syntax errors and a missing PyYAML (pip install 'fql-engine[yaml]').
+before: a: &a [x, x, x, x, x, x, x, x, x] / b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a] / ... nine levels
+after: the values written out, or a flatter file
+
 == FQL604 other
 Event text is not JSON: not UTF-8, or malformed.
 Reported per line by fql filter, map, route and eval with the line number; the line is counted as invalid, written to the dropped output where the command has one, and the stream goes on.
@@ -519,6 +525,12 @@ Segment's trigger parser reads one level of parentheses only.
 before: (type = "track" and (event = "A" or event = "B"))
 after: type = "track" and (event = "A" or event = "B")
 
+== TRG005 other
+Segment mode: trigger text longer than 5 KB.
+Trigger text is limited to TriggerLimits.max_text_bytes (5,120 UTF-8 bytes, the size Segment allows an FQL statement); default mode reports the same limit as FQL401. Segment's reading is quadratic on hostile text, so the limit is checked before it starts.
+before: a trigger of 20,000 or-ed conditions
+after: a shorter trigger, or several mappings
+
 == TRG100 trigger
 Segment reads this trigger differently from FQL, for a reason no more specific code names.
 The message shows Segment's reading. This engine reads triggers as FQL by default; Segment's own parser, which the Actions UI uses, reads them as shown.
@@ -647,7 +659,7 @@ after: {"type": "group", "operator": "and", "children": [{"type": "event-type", 
 
 == TRG302 other
 A condition tree nested deeper than 100 levels.
-Deeper trees are refused rather than risking the interpreter's recursion limit.
+Deeper trees (TriggerLimits.max_tree_depth) are refused, while the tree is copied, rather than risking the interpreter's recursion limit; a cyclic tree is refused the same way.
 before: a group nested 150 levels deep
 after: a flatter tree
 
@@ -764,6 +776,12 @@ A device-mode map_properties transformer sets a key under a null parent.
 Segment's device-mode engine cannot create a key inside a field that is null.
 before: set properties.address.city where properties.address is null
 after: set properties.address to an object first
+
+== FLT302 other
+A device-mode map_properties write far past an array's end.
+A write to properties.items.N on an array shorter than N leaves holes, as JavaScript does; more than FilterLimits.max_array_growth (10,000) holes is refused, since JavaScript's sparse array would print four billion nulls for items.4294967294 and a Python list would allocate them.
+before: set properties.items.4294967294 on an array of 3 items
+after: set properties.items.3, or write to an object key
 """
 
 

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from ..check import check as fql_check
+from ..datafile import compose_yaml, load_json, load_yaml
 from ..diagnostics import Diagnostic
 from ..errors import FqlError
 from ..records import record, replace
@@ -164,12 +165,10 @@ def _suppress(comments: list[Comment], diags: list[Diagnostic]) -> list[Diagnost
 def _lint_data_file(text: str, suffix: str, extensions: bool) -> list[Diagnostic]:
     try:
         if suffix in (".yaml", ".yml"):
-            import yaml
-
-            data = yaml.safe_load(text)
+            data = load_yaml(text)
             positions = locate_yaml(text)
         else:
-            data = json.loads(text)
+            data = load_json(text)
             positions = locate(text)
     except Exception as exc:
         return [_unparsable(exc)]
@@ -190,7 +189,7 @@ def _unparsable(exc: Exception) -> Diagnostic:
     else:
         mark = getattr(exc, "problem_mark", None)  # yaml.MarkedYAMLError
         if mark is None:
-            return Diagnostic("LNT001", f"cannot parse the file: {exc}")
+            return Diagnostic("LNT001", f"cannot parse the file: {getattr(exc, 'message', exc)}")
         line, column = mark.line + 1, mark.column + 1
         message = ", ".join(filter(None, (getattr(exc, "context", None), exc.problem)))  # type: ignore[attr-defined]
     return Diagnostic("LNT001", f"cannot parse the file: {message}", line=line,
@@ -522,7 +521,7 @@ def locate_yaml(text: str) -> dict[str, tuple[int, int]]:
             for index, child in enumerate(node.value):
                 walk(child, f"{pointer}/{index}")
 
-    walk(yaml.compose(text, Loader=yaml.SafeLoader), "")
+    walk(compose_yaml(text), "")  # checked against YamlLimits, as load_yaml is
     return positions
 
 

@@ -40,9 +40,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 import actions
+from actions.mapping import MappingInputError
 
+from ..datafile import YamlError, load_data
 from ..diagnostics import Diagnostic
-from ..errors import FqlError
+from ..errors import FqlError, FqlEventError
 from ..filters.destination import FilterList, FilterReason, FilterResult
 from ..filters.errors import RuleError
 from ..filters.paths import json_copy
@@ -168,15 +170,11 @@ def _read(source: str | Path | Mapping[str, Any]) -> Any:
         return source
     path = Path(source)
     text = path.read_text(encoding="utf-8")
-    if path.suffix.lower() in (".yaml", ".yml"):
-        import yaml
-
-        try:
-            return yaml.safe_load(text)
-        except yaml.YAMLError as err:
-            raise RoutingError([Problem("", "RTE100", f"not YAML: {err}")]) from None
+    kind = "YAML" if path.suffix.lower() in (".yaml", ".yml") else "JSON"
     try:
-        return json.loads(text)
+        return load_data(text, path.suffix)
+    except YamlError as err:
+        raise RoutingError([Problem("", "RTE100", f"not {kind}: {err.message}")]) from None
     except json.JSONDecodeError as err:
         raise RoutingError([Problem("", "RTE100", f"not JSON: {err}")]) from None
 
@@ -682,6 +680,17 @@ class Router:
         if type(event) is not dict and not isinstance(event, Mapping):
             return self._everywhere(INVALID_EVENT,
                                     f"an event is a JSON object, not {type(event).__name__}")
+        try:
+            # One private JSON copy, checked as it is made: a non-JSON value, a key that
+            # is not a string, nesting deeper than DEFAULT_EVENT_DEPTH or a cycle is an
+            # invalid event for every destination (no rule could read it as JSON), and
+            # no stage can reach the caller's objects.
+            event = json_copy(dict(event), DEFAULT_EVENT_DEPTH)
+        except FqlEventError as exc:
+            return self._everywhere(INVALID_EVENT, f"{exc.code} {exc.message}")
+        except Exception as exc:  # a Mapping (or dict subclass) whose own methods fail
+            return self._everywhere(INVALID_EVENT, f"the event cannot be read: "
+                                                   f"{type(exc).__name__}: {exc}")
         if self.source_error is not None:
             return self._everywhere(INVALID_RULE, self.source_error)
         try:
@@ -716,6 +725,9 @@ class Router:
             except FqlError as exc:  # an event the rules cannot read (too deep...)
                 computed[i] = Delivery(route.config.name, reason=INVALID_EVENT,
                                        detail=f"{exc.code} {exc.message}")
+            except Exception as exc:  # route never raises: this destination fails closed
+                computed[i] = Delivery(route.config.name, reason=INVALID_RULE,
+                                       detail=f"internal error: {type(exc).__name__}: {exc}")
         return RouteResult(self, computed, failed=failed, integrations=integrations,
                            source=source, verdicts=verdicts,
                            trigger_evaluations=sum(a.evaluations for a in answers.values()))
@@ -796,6 +808,8 @@ class Router:
             if matched is True:
                 try:
                     payloads.append(action.mapping.apply(event))
+                except MappingInputError as exc:
+                    return Delivery(name, reason=INVALID_EVENT, detail=f"{action.name}: {exc}")
                 except actions.MappingError as exc:
                     return Delivery(name, reason=INVALID_RULE, detail=f"{action.name}: {exc}")
             elif matched is not False:
