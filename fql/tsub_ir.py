@@ -92,6 +92,9 @@ class Builtin:
 
     @classmethod
     def of(cls, owner: str, name: str) -> Builtin:
+        """The one instance for member ``name`` of ``owner``'s prototype (created on first
+        use), so that two reads of the same member are ``===`` as in JavaScript.
+        """
         key = (owner, name)
         found = cls._interned.get(key)
         if found is None:

@@ -393,6 +393,10 @@ def read_path(item: Any, path: str) -> Any:
 
 
 def read_property(value: Any, key: str) -> Any:
+    """One step of a Liquid variable path on a JavaScript value, as liquidjs reads it: an
+    object's own key (``size`` when absent is its key count), an array's or string's index,
+    ``length``/``size``, and ``first``/``last`` of an array; undefined otherwise.
+    """
     if isinstance(value, dict):
         found = value.get(key, UNDEFINED)
         if key == "size" and found is UNDEFINED:

@@ -51,6 +51,9 @@ BATCH = 64
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    """Declare the arguments of ``fql filter`` on its subcommand parser; the command table of
+    :mod:`fql.cli` calls this once when it builds the parser.
+    """
     # One positional list, split in :func:`split_arguments`: two positionals (an
     # optional expression, then files) cannot take files given after an option.
     parser.add_argument("arguments", nargs="*", metavar="[EXPR] FILE",
@@ -130,6 +133,10 @@ def split_arguments(args: argparse.Namespace) -> str | None:
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Run ``fql filter`` with the parsed ``args``, writing results to ``out`` and problems to
+    ``err``; returns the exit code of the module doc. It never calls ``sys.exit``, so tests
+    and embedding programs can call it directly.
+    """
     problem = split_arguments(args)
     if problem is not None:
         print(f"fql filter: {problem}", file=err)

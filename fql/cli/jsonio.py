@@ -95,6 +95,9 @@ class Writer:
             self._text.write(text)
 
     def flush(self) -> None:
+        """Push buffered output to the underlying stream, so a reader of a pipe sees each batch
+        as soon as it is complete.
+        """
         (self._bytes or self._text).flush()  # type: ignore[union-attr]
 
 
@@ -122,6 +125,9 @@ class Progress:
             self.draw()
 
     def draw(self) -> None:
+        """Redraw the progress line in place (carriage return, no newline): count, rate,
+        elapsed time and, when the total is known, a bar with the share done.
+        """
         elapsed = max(time.monotonic() - self.start, 1e-9)
         unit = self.unit
         text = f"{self.lines:,} {unit}, {self.lines / elapsed:,.0f} {unit}/s, {elapsed:.1f} s"
@@ -133,6 +139,7 @@ class Progress:
         self.stream.flush()
 
     def close(self) -> None:
+        """Erase the progress line so the summary printed next starts on a clean line."""
         self.stream.write("\r\x1b[K")  # leave the line to the summary
 
 
@@ -217,11 +224,15 @@ class Stream:
             self.stopped = True
 
     def close(self) -> None:
+        """Finish the input: erase the progress line, if one is drawn."""
         if self.progress is not None:
             self.progress.close()
 
 
 def is_terminal(stream: TextIO) -> bool:
+    """Whether ``stream`` is an interactive terminal (progress bars and colours only go there);
+    a stream without ``isatty`` or already closed counts as not one.
+    """
     try:
         return bool(stream.isatty())
     except (AttributeError, ValueError):

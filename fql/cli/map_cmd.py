@@ -32,6 +32,9 @@ HELP = "Apply a Destination Actions mapping to JSON Lines events."
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    """Declare the arguments of ``fql map`` on its subcommand parser; the command table of
+    :mod:`fql.cli` calls this once when it builds the parser.
+    """
     parser.add_argument("mapping", type=Path, help="the mapping JSON file")
     parser.add_argument("inputs", nargs="*", type=Path, help="JSON Lines files (default stdin)")
     parser.add_argument("--trigger", help="map only events this trigger matches")
@@ -43,6 +46,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Run ``fql map`` with the parsed ``args``, writing results to ``out`` and problems to
+    ``err``; returns the exit code of the module doc. It never calls ``sys.exit``, so tests
+    and embedding programs can call it directly.
+    """
     import actions
 
     from .trigger_reading import parse, reading_notes

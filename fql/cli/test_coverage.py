@@ -90,6 +90,10 @@ class Coverage:
                 covered.seen.add("hit")
 
     def report(self, fmt: str) -> str:
+        """The coverage report in ``fmt`` (``"json"`` or text): per test file, which rules saw
+        both outcomes and which filters and fields were hit, so a rule tested only on
+        matching events shows up.
+        """
         items = {name: list(found.values()) for name, found in self.files.items()}
         everything = [item for found in items.values() for item in found]
         if fmt == "json":

@@ -258,6 +258,10 @@ class Delivery:
 
     @property
     def payloads(self) -> tuple[dict[str, Any], ...]:
+        """The payloads sent to the destination. A delivery that shares the router's snapshot
+        makes its own copy on first read (and keeps it), so the caller may change what it
+        gets without touching another destination's payload.
+        """
         shared = self._shared
         if shared is not None:  # first read: this delivery's own copy, kept
             object.__setattr__(self, "_payloads", (json_copy(shared, _COPY_DEPTH),))
@@ -272,6 +276,9 @@ class Delivery:
 
     @property
     def sent(self) -> bool:
+        """Whether anything is delivered (a shared snapshot or at least one payload), read
+        without copying the payloads.
+        """
         return self._shared is not None or bool(self._payloads)
 
     def __setattr__(self, name: str, value: Any) -> None:
