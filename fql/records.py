@@ -23,6 +23,11 @@ from __future__ import annotations
 from operator import attrgetter
 from typing import Any, TypeVar
 
+try:
+    from typing import dataclass_transform
+except ImportError:  # Python 3.10: pydantic, a required dependency, brings the backport
+    from typing_extensions import dataclass_transform
+
 T = TypeVar("T")
 
 _MISSING: Any = object()
@@ -115,6 +120,9 @@ def _init(cls_name: str, fields: list[tuple[str, Field]]) -> Any:
     return env["__init__"]
 
 
+# Tells type checkers that a record is made like a frozen dataclass (PEP 681), so they
+# see its fields, its ``__init__`` and its immutability; it does nothing at run time.
+@dataclass_transform(frozen_default=True, field_specifiers=(field,))
 def record(cls: type[T]) -> type[T]:
     """Make ``cls`` a frozen, slotted record of its annotated fields (see the module)."""
     inherited: list[tuple[str, Field]] = []
