@@ -119,10 +119,9 @@ class _Compiler:
                 )
         args = tuple(self.compile(arg) for arg in node.args)
         if node.name == "match" and type(args[1]) is plan.Const and isinstance(
-            args[1].value, str  # type: ignore[attr-defined]
+            args[1].value, str
         ):
-            return self.folded(plan.Match(args[0], compile_glob(args[1].value)),  # type: ignore[attr-defined]
-                               (args[0],))
+            return self.folded(plan.Match(args[0], compile_glob(args[1].value)), (args[0],))
         return self.folded(plan.Call(node.name, fn.impl, args), args)
 
     def compile_all(self, node: ast.Node) -> plan.PNode:

@@ -100,7 +100,9 @@ def _init(cls_name: str, fields: list[tuple[str, Field]]) -> Any:
     dataclasses order them; one ``exec`` of generated source, so that building a node
     costs what the dataclass's own ``__init__`` costs."""
     env: dict[str, Any] = {"_set": object.__setattr__, "_MISSING": _MISSING}
-    positional, keywords, body = [], [], []
+    positional: list[str] = []
+    keywords: list[str] = []
+    body: list[str] = []
     for name, spec in fields:
         if spec.default is not _MISSING:
             env[f"_d_{name}"] = spec.default
@@ -148,7 +150,8 @@ def record(cls: type[T]) -> type[T]:
     namespace.update(__eq__=_eq, __hash__=_hash, __repr__=_repr, __setattr__=_frozen_setattr,
                      __delattr__=_frozen_delattr, __getstate__=_getstate,
                      __setstate__=_setstate)
-    made = type(cls)(cls.__name__, cls.__bases__, namespace)
+    metaclass: type[Any] = type(cls)  # the class's own metaclass, usually ``type``
+    made = metaclass(cls.__name__, cls.__bases__, namespace)
     made.__init__.__qualname__ = f"{made.__qualname__}.__init__"
     return made
 

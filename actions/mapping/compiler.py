@@ -260,9 +260,11 @@ class Compiler:
         if error:
             self.findings.append(Finding(where, error, "throw"))
         regex = js_ignorecase_regex(pattern) if ignorecase else None
-        parts: tuple[str | int, ...] | None = replacement_parts(replacement)
-        if all(isinstance(part, str) for part in parts):  # no token: plain text
-            replacement, parts = "".join(parts), None  # type: ignore[arg-type]
+        tokens = replacement_parts(replacement)
+        parts: tuple[str | int, ...] | None = tokens
+        texts = [part for part in tokens if isinstance(part, str)]
+        if len(texts) == len(tokens):  # no token: plain text
+            replacement, parts = "".join(texts), None
         return rt.Replacer(pattern, regex, replacement, parts, global_, error)
 
     def array_path(self, data: Any, where: str) -> rt.Node:

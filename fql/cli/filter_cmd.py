@@ -82,6 +82,7 @@ def _decider(args: argparse.Namespace) -> tuple[Decide, DecideMany, Any]:
         def by_filters(event: Any) -> tuple[bool, str | None, Any | None]:
             result = filters.apply(event)
             if result.dropped:
+                assert result.reason is not None  # a dropped result always names its reason
                 return (False, f"{result.reason.value}: {result.filter_title or ''}"
                         .rstrip(": "), None)
             # A filter that removed fields changed the event: write the new one.
@@ -201,6 +202,7 @@ def _decide_batch(stream: Stream, batch: list[tuple[str, int, bytes, dict[str, A
             answers = decide_many([item[3] for item in batch])
         except FqlError:
             answers = None  # someone in the batch is bad: decide one by one
+    reason: str | None
     for i, (name, number, line, event) in enumerate(batch):
         if answers is not None:
             keep, reason, changed = answers[i], "no match", None

@@ -60,9 +60,9 @@ class Writer:
         self._bytes: BinaryIO | None = None
         buffer = getattr(stream, "buffer", None)
         if isinstance(stream, (io.BufferedIOBase, io.RawIOBase)):
-            self._bytes = stream  # type: ignore[assignment]
+            self._bytes = stream
         elif buffer is not None:
-            stream.flush()  # type: ignore[union-attr]
+            stream.flush()
             self._bytes = buffer
         else:
             self._text = stream  # type: ignore[assignment]

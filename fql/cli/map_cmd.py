@@ -106,5 +106,6 @@ def _as_fql(exc: Exception) -> FqlError:
     """A mapping's input error in the stream's wording (its code and message)."""
     if isinstance(exc, FqlError):
         return exc
-    message = exc.problems[0].message if getattr(exc, "problems", ()) else str(exc)
+    problems = getattr(exc, "problems", ())
+    message = problems[0].message if problems else str(exc)
     return FqlError(message, code=getattr(exc, "code", "MAP302"))

@@ -80,7 +80,7 @@ class Coverage:
             if not isinstance(item, dict):
                 continue
             title = str(item.get("title") or f"filter {index + 1}")
-            condition = item.get("if")
+            condition: Any = item.get("if")  # the file's data: compiling checks it
             covered = self._item(test_file, "filter", source, title)
             try:
                 hit = condition == "all" or compile_fql(condition).matches(event)

@@ -19,7 +19,7 @@ def parse(text: str, mode: str) -> Any:
     """
     from actions import Trigger
 
-    return Trigger.parse(text, mode=mode)  # type: ignore[arg-type]
+    return Trigger.parse(text, mode=mode)
 
 
 def reading_notes(text: str, mode: str, source: str = "<trigger>") -> list[str]:

@@ -734,13 +734,14 @@ class RuleSet:
         """The event as ``destination`` receives it, or ``None`` if a rule dropped it.
         Each matcher sees the event as the rules before it left it (analytics.js's
         routing middleware)."""
-        payload: dict[str, Any] | None = require_event(event)
+        payload: dict[str, Any] = require_event(event)
         for rule in self.rules_for(destination):
             for matcher, chain in rule.branches:
                 if matcher(payload):
-                    payload = chain.apply(payload, rng=rng)
-                    if payload is None:
+                    result = chain.apply(payload, rng=rng)
+                    if result is None:
                         return None
+                    payload = result
         return payload
 
 

@@ -154,8 +154,9 @@ def _suppress(comments: list[Comment], diags: list[Diagnostic]) -> list[Diagnost
         for target in (comment.line, comment.line + 1):
             ignored[target] = codes
     for d in diags:
-        if d.severity != NEVER_SUPPRESSED and (whole_file or (
-                d.line in ignored and (ignored[d.line] is None or d.code in ignored[d.line]))):
+        silenced = ignored.get(d.line, set())  # no comment for this line: nothing silenced
+        if d.severity != NEVER_SUPPRESSED and (
+                whole_file or silenced is None or d.code in silenced):
             continue
         found.append(d)
     return found
@@ -339,7 +340,7 @@ def _lint_tsub(data: Any) -> list[Diagnostic]:
 def _device_mode_reading(pointer: str, ir: Any) -> list[Diagnostic]:
     """FLT130 when the browser's reading of a matcher differs from the documented one on
     some event (found by :func:`fql.tsub.reading_difference`), naming that event."""
-    from ..tsub import reading_difference
+    from ..filters.tsub import reading_difference
 
     difference = reading_difference(ir)
     if difference is None:

@@ -189,7 +189,7 @@ def _shape_problems(data: Any) -> tuple[WorkspaceConfig | None, list[Problem]]:
     except ValidationError as err:
         return None, [Problem(_place(tuple(e["loc"])), "RTE101", e["msg"])
                       for e in err.errors()]
-    problems = []
+    problems: list[Problem] = []
     declared = {c.id for c in config.consent_categories}
     limit = config.limits.max_mappings_per_destination
     for i, dest in enumerate(config.destinations):
@@ -239,6 +239,10 @@ class Delivery:
     destination: str
     reason: str | None
     detail: str | None
+    #: The payloads once copied (or as given); empty while ``_shared`` holds the snapshot.
+    _payloads: tuple[dict[str, Any], ...]
+    #: The shared snapshot until the first read of :attr:`payloads` copies it, else None.
+    _shared: dict[str, Any] | None
 
     def __init__(self, destination: str, payloads: tuple[dict[str, Any], ...] = (),
                  reason: str | None = None, detail: str | None = None) -> None:
