@@ -35,7 +35,7 @@ from .errors import FqlEventError
 try:
     import orjson
 except ImportError:  # pragma: no cover - exercised only without the extra
-    orjson = None  # type: ignore[assignment]
+    orjson = None  # type: ignore[assignment]  # the extra is optional: None means absent
 
 #: Deepest nesting read from text. Deeper text is refused before any rule sees it (the
 #: rules have their own, lower, limits for values they walk, and report those).

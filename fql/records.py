@@ -159,7 +159,7 @@ def record(cls: type[T]) -> type[T]:
 def replace(obj: T, **changes: Any) -> T:
     """A copy of the record ``obj`` with ``changes`` (``dataclasses.replace``)."""
     values = {name: changes.pop(name, getattr(obj, name))
-              for name, _ in obj.__record_fields__}  # type: ignore[attr-defined]
+              for name, _ in obj.__record_fields__}  # type: ignore[attr-defined]  # any record
     if changes:
         raise TypeError(f"{type(obj).__name__} has no field {next(iter(changes))!r}")
     return type(obj)(**values)

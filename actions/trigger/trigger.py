@@ -196,6 +196,7 @@ class Trigger:
             if isinstance(children, list):
                 stack.extend(reversed(children))
                 continue
+            # any JSON value: one that names no condition type finds nothing
             root = ROOT_OF.get(node.get("type"))  # type: ignore[arg-type]
             if root is None:
                 continue

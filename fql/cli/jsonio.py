@@ -65,7 +65,7 @@ class Writer:
             stream.flush()
             self._bytes = buffer
         else:
-            self._text = stream  # type: ignore[assignment]
+            self._text = stream  # type: ignore[assignment]  # no byte buffer: a text stream
 
     def raw(self, line: bytes) -> None:
         """One input line, unchanged (a newline added if it had none)."""
@@ -98,7 +98,10 @@ class Writer:
         """Push buffered output to the underlying stream, so a reader of a pipe sees each batch
         as soon as it is complete.
         """
-        (self._bytes or self._text).flush()  # type: ignore[union-attr]
+        if self._bytes is not None:
+            self._bytes.flush()
+        elif self._text is not None:
+            self._text.flush()
 
 
 class Progress:

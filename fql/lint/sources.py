@@ -193,6 +193,7 @@ def _unparsable(exc: Exception) -> Diagnostic:
         if mark is None:
             return Diagnostic("LNT001", f"cannot parse the file: {exc}")
         line, column = mark.line + 1, mark.column + 1
+        # ``exc`` is a yaml.MarkedYAMLError here (it has a mark), which has ``problem``
         message = ", ".join(filter(None, (getattr(exc, "context", None), exc.problem)))  # type: ignore[attr-defined]
     return Diagnostic("LNT001", f"cannot parse the file: {message}", line=line,
                       column=column, end_line=line, end_column=column + 1)
@@ -463,6 +464,13 @@ def string_offset(text: str, start: int, chars: int) -> int:
 
 
 _WS = re.compile(r"[ \t\n\r]*")
+
+
+def _skip_space(text: str, i: int) -> int:
+    """The offset of the first character at or after ``i`` that is not JSON white space."""
+    found = _WS.match(text, i)
+    assert found is not None  # the pattern matches the empty string, so everywhere
+    return found.end()
 _DECODER = json.JSONDecoder()
 
 
@@ -476,7 +484,7 @@ def locate(text: str) -> dict[str, tuple[int, int]]:
     positions: dict[str, tuple[int, int]] = {}
 
     def value(i: int, pointer: str) -> int:
-        start = _WS.match(text, i).end()  # type: ignore[union-attr]
+        start = _skip_space(text, i)
         end = _value(start, pointer)
         positions[pointer] = (start, end)
         return end
@@ -485,19 +493,20 @@ def locate(text: str) -> dict[str, tuple[int, int]]:
         ch = text[i]
         if ch in "{[":
             closing = "}" if ch == "{" else "]"
-            i = _WS.match(text, i + 1).end()  # type: ignore[union-attr]
+            i = _skip_space(text, i + 1)
             index = 0
             while text[i] != closing:
                 if ch == "{":
+                    # scanstring is public (json.decoder's own string reader) but not in the stubs
                     key, i = json.decoder.scanstring(text, i + 1)  # type: ignore[attr-defined]
-                    i = _WS.match(text, i).end() + 1  # type: ignore[union-attr]  # the ':'
+                    i = _skip_space(text, i) + 1  # the ':'
                     i = value(i, f"{pointer}/{_escape(key)}")
                 else:
                     i = value(i, f"{pointer}/{index}")
                     index += 1
-                i = _WS.match(text, i).end()  # type: ignore[union-attr]
+                i = _skip_space(text, i)
                 if text[i] == ",":
-                    i = _WS.match(text, i + 1).end()  # type: ignore[union-attr]
+                    i = _skip_space(text, i + 1)
             return i + 1
         return _DECODER.raw_decode(text, i)[1]
 

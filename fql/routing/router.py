@@ -138,6 +138,7 @@ class WorkspaceConfig(_Model):
                                                       alias="consentCategories")
     transformations: list[dict[str, Any]] = Field(default_factory=list)
     destinations: list[Destination] = Field(default_factory=list)
+    # pydantic's stubs infer the factory's type from the field, not from the class given
     limits: RoutingLimits = Field(default_factory=RoutingLimits)  # type: ignore[arg-type]
 
     @field_validator("destinations")
