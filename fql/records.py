@@ -25,8 +25,10 @@ from typing import Any, TypeVar
 
 try:
     from typing import dataclass_transform
-except ImportError:  # Python 3.10: pydantic, a required dependency, brings the backport
-    from typing_extensions import dataclass_transform
+except ImportError:  # Python 3.10: type checkers read the 3.11+ branch
+
+    def dataclass_transform(**_: Any) -> Any:  # type: ignore[no-redef]
+        return lambda decorated: decorated
 
 T = TypeVar("T")
 

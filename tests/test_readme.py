@@ -21,6 +21,7 @@ import enum
 import io
 import os
 import re
+import shutil
 import tokenize
 from pathlib import Path
 from typing import Any
@@ -77,10 +78,22 @@ def is_prose(expected: str) -> bool:
     return False
 
 
-@pytest.mark.parametrize("index", range(len(BLOCKS)))
+def _block(index: int) -> Any:
+    """A block that uses ``fql.spark`` defines Spark jobs: marked ``spark`` (run once in
+    CI) and skipped where PySpark or Java is missing."""
+    if "fql.spark" not in BLOCKS[index]:
+        return index
+    return pytest.param(index, marks=pytest.mark.spark)
+
+
+@pytest.mark.parametrize("index", [_block(i) for i in range(len(BLOCKS))])
 def test_readme_python_block(index: int, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     source = BLOCKS[index]
+    if "fql.spark" in source:
+        pytest.importorskip("pyspark")
+        if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+            pytest.skip("Spark needs Java")
     notes = comments(source)
     lines = source.splitlines()
     namespace: dict[str, Any] = {}
