@@ -20,14 +20,16 @@ fields, hashing consistent with it, ``Name(field=value, ...)`` representations,
 
 from __future__ import annotations
 
+import sys
 from operator import attrgetter
 from typing import Any, TypeVar
 
-try:
+if sys.version_info >= (3, 11):
     from typing import dataclass_transform
-except ImportError:  # Python 3.10: type checkers read the 3.11+ branch
+else:  # Python 3.10: nothing to declare at run time; type checkers read the branch above
 
-    def dataclass_transform(**_: Any) -> Any:  # type: ignore[no-redef]
+    def dataclass_transform(**_: Any) -> Any:
+        """A decorator that changes nothing (the marker only informs type checkers)."""
         return lambda decorated: decorated
 
 T = TypeVar("T")

@@ -7,7 +7,7 @@ for; ``help()`` shows that text too, through ``inspect.getdoc``). ``@overload`` 
 and property setters are documented by their implementation and getter. The source is
 read with ``ast`` so that a function the runtime never binds to a name (a callback in a
 class body, a ``@staticmethod`` helper) cannot slip through; the classes are imported
-only to follow their bases.
+only to follow bases defined in another module.
 """
 
 from __future__ import annotations
@@ -56,6 +56,27 @@ def _public_functions(tree: ast.Module):
     yield from visit(tree, ())
 
 
+def _documented_in_module_bases(tree: ast.Module, class_name: str, name: str,
+                                seen: frozenset[str] = frozenset()) -> bool:
+    """Whether a base class defined in the same module documents ``name``: read from
+    the source, so that a module whose optional dependency is absent is still checked."""
+    classes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
+    node = classes.get(class_name)
+    if node is None:
+        return False
+    for base in node.bases:
+        base_name = base.id if isinstance(base, ast.Name) else None
+        if base_name is None or base_name in seen or base_name not in classes:
+            continue
+        for item in classes[base_name].body:
+            if (isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
+                    and item.name == name):
+                return ast.get_docstring(item) is not None
+        if _documented_in_module_bases(tree, base_name, name, seen | {class_name}):
+            return True
+    return False
+
+
 def _inherits_doc(module: str, classes: tuple[str, ...], name: str) -> bool:
     owner: object = importlib.import_module(module)
     for class_name in classes:
@@ -83,6 +104,9 @@ def undocumented() -> list[str]:
             tree = ast.parse(path.read_text(encoding="utf-8"))
             for classes, function in _public_functions(tree):
                 if ast.get_docstring(function):
+                    continue
+                if len(classes) == 1 and _documented_in_module_bases(
+                        tree, classes[0], function.name):
                     continue
                 if classes and _inherits_doc(module, classes, function.name):
                     continue
