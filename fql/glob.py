@@ -44,6 +44,10 @@ class Glob:
     #: the text split at the stars, matched with ``startswith``/``find``/``endswith``
     #: instead of regular expressions (the kernel uses the same split).
     literal_parts: tuple[str, ...] | None = None
+    #: The same pieces as code points for an automaton (the kernel's): per piece
+    #: between stars, a flat tuple of tokens ``(LITERAL, c)``, ``(ANY,)`` or
+    #: ``(CLASS, negate, n, lo1, hi1, ..., lon, hin)``; None for a malformed pattern.
+    tokens: tuple[tuple[int, ...], ...] | None = None
 
     def match(self, text: str) -> bool:
         """Whether ``text`` matches the whole pattern; an invalid pattern matches nothing.
@@ -106,27 +110,36 @@ def match_literal_parts(text: str, parts: tuple[str, ...]) -> bool:
     return True
 
 
-def _class(pattern: str, i: int) -> tuple[str, int]:
-    """Translate the class starting after ``[`` at ``i``; return (regex, next index)."""
+#: Token codes of :attr:`Glob.tokens`.
+LITERAL, ANY, CLASS = 0, 1, 2
+
+
+def _class(pattern: str, i: int) -> tuple[str, int, tuple[int, ...]]:
+    """Translate the class starting after ``[`` at ``i``; return (regex, next index,
+    its ``CLASS`` token)."""
     n = len(pattern)
     negate = i < n and pattern[i] == "^"
     if negate:
         i += 1
     parts: list[str] = []
+    ranges: list[int] = []
     while True:
         if i >= n:
             raise _BadPattern
         ch = pattern[i]
         if ch == "]" and parts:
-            return ("[^" if negate else "[") + "".join(parts) + "]", i + 1
+            token = (CLASS, int(negate), len(ranges) // 2, *ranges)
+            return ("[^" if negate else "[") + "".join(parts) + "]", i + 1, token
         lo, i = _class_char(pattern, i)
         if i < n and pattern[i] == "-" and i + 1 < n and pattern[i + 1] != "]":
             hi, i = _class_char(pattern, i + 1)
             if hi < lo:
                 raise _BadPattern
             parts.append(f"{re.escape(lo)}-{re.escape(hi)}")
+            ranges += (ord(lo), ord(hi))
         else:
             parts.append(re.escape(lo))
+            ranges += (ord(lo), ord(lo))
 
 
 def _class_char(pattern: str, i: int) -> tuple[str, int]:
@@ -145,35 +158,42 @@ def compile_glob(pattern: str) -> Glob:
     """Compile ``pattern`` once (cached); malformed patterns compile to never-match."""
     try:
         raw_pieces: list[list[str]] = [[]]
+        tokens: list[list[int]] = [[]]
         i, n = 0, len(pattern)
         while i < n:
             ch = pattern[i]
             if ch == "*":
                 raw_pieces.append([])
+                tokens.append([])
                 i += 1
             elif ch == "?":
                 raw_pieces[-1].append("(?s:.)")
+                tokens[-1].append(ANY)
                 i += 1
             elif ch == "[":
-                cls, i = _class(pattern, i + 1)
+                cls, i, token = _class(pattern, i + 1)
                 raw_pieces[-1].append(cls)
+                tokens[-1] += token
             elif ch == "\\":
                 if i + 1 >= n:
                     raise _BadPattern
                 raw_pieces[-1].append(re.escape(pattern[i + 1]))
+                tokens[-1] += (LITERAL, ord(pattern[i + 1]))
                 i += 2
             else:
                 raw_pieces[-1].append(re.escape(ch))
+                tokens[-1] += (LITERAL, ord(ch))
                 i += 1
     except _BadPattern:
         return Glob(pattern, False)
+    flat = tuple(tuple(piece) for piece in tokens)
     literal = None if any(c in pattern for c in "?[\\") else tuple(pattern.split("*"))
     pieces = [_Piece(re.compile("".join(p), re.DOTALL), len(p)) if p else None for p in raw_pieces]
     if len(pieces) == 1:
         only = pieces[0] or _Piece(re.compile(""), 0)
-        return Glob(pattern, True, False, only, literal_parts=literal)
+        return Glob(pattern, True, False, only, literal_parts=literal, tokens=flat)
     middles = tuple(p for p in pieces[1:-1] if p is not None)
-    return Glob(pattern, True, True, pieces[0], middles, pieces[-1], literal)
+    return Glob(pattern, True, True, pieces[0], middles, pieces[-1], literal, flat)
 
 
 def glob_match(text: str, pattern: str) -> bool:

@@ -8,16 +8,27 @@
  * string keys and remembers where it found the key. CPython's specialising interpreter
  * caches dict positions the same way for attribute and global reads.
  *
+ * The probe never runs Python code. The kernels walk events with borrowed pointers,
+ * which is safe only while nothing can change the event behind their back; a lookup in
+ * a table holding keys of other types may call such a key's __eq__, which can mutate or
+ * free the very dicts being walked, or raise. So wherever a lookup could call back into
+ * Python, the probe answers FQL_DEFER without looking: the caller, which still holds a
+ * live borrowed pointer to `d` (nothing ran since it got it), continues that walk in
+ * Python with strong references and the twin's own code, so an exception raised by a
+ * key's comparison propagates exactly as it does in the twin.
+ *
  * This reads the layout of CPython's dict key tables, which is private. The layout was
  * checked against the headers of CPython 3.11, 3.12 and 3.13 (default builds) and the
- * fast path is compiled only for those; any other version, PyPy or a free-threaded
- * build uses PyDict_GetItemWithError and ignores the hint. At run time the fast path
- * also steps aside for any table it does not know: a split table (an instance's
- * __dict__), a table with keys that are not all exact str, a key without its hash.
+ * fast path is compiled only for those; each kernel also checks the probe against
+ * dict.get when it is imported (fql_probe_selfcheck in _probe.pxd) and turns its
+ * table reads off on any mismatch. Without them (another version, PyPy, a free-threaded
+ * build, a failed check) every probe answers FQL_DEFER: slower, never wrong. At run
+ * time the fast path also steps aside for any table it does not know: a table with keys
+ * that are not all exact str (FQL_DEFER), an instance's split __dict__ (whose keys are
+ * all exact str, so CPython's lookup runs no Python code either).
  *
- * Returns a borrowed reference, or NULL when the key is missing. Never sets an error:
- * comparing two exact str cannot fail, and on the fallback a failed comparison (a key
- * of a user-defined type in the dict) reads as missing, as PyDict_GetItem has it.
+ * Returns a borrowed reference, NULL when the key is missing, or FQL_DEFER. Never sets
+ * an error.
  */
 #ifndef FQL_DICTPROBE_H
 #define FQL_DICTPROBE_H
@@ -109,15 +120,13 @@ fql_same_text(PyObject *a, PyObject *b)
                           (size_t)n * PyUnicode_KIND(a));
 }
 
-static inline PyObject *
-fql_dict_get_plain(PyObject *d, PyObject *key)
-{
-    PyObject *found = PyDict_GetItemWithError(d, key);
-    if (found == NULL && PyErr_Occurred() != NULL) {
-        PyErr_Clear();
-    }
-    return found;
-}
+/* The answer "this lookup could run Python code: do it in Python". A unique address,
+   never a Python object. */
+static char fql_defer_marker;
+#define FQL_DEFER ((PyObject *)&fql_defer_marker)
+
+/* Whether the table reads below are on: set by the import-time self-check. */
+static int fql_hints_on = 0;
 
 #if FQL_DICT_HINTS
 
@@ -186,13 +195,29 @@ fql_dict_get_hinted(PyObject *d, PyObject *key, Py_ssize_t *hint)
     size_t mask, perturb, i;
     Py_ssize_t ix;
 
-    if (mp->ma_values != NULL || dk->dk_kind != FQL_DICT_KEYS_UNICODE ||
-            !PyUnicode_CheckExact(key)) {
-        return fql_dict_get_plain(d, key);
+    if (!fql_hints_on || !PyUnicode_CheckExact(key)) {
+        return FQL_DEFER;
+    }
+    if (mp->ma_values != NULL) {
+        /* A split table: exact str keys only, so CPython's lookup compares str with
+           str and runs no Python code; an exact str key cannot fail to hash. */
+        PyObject *found = PyDict_GetItemWithError(d, key);
+        if (found == NULL && PyErr_Occurred() != NULL) {
+            PyErr_Clear();
+            return FQL_DEFER;
+        }
+        return found;
+    }
+    if (dk->dk_kind != FQL_DICT_KEYS_UNICODE) {
+        return FQL_DEFER;  /* other keys: their __eq__ may run */
     }
     hash = ((PyASCIIObject *)key)->hash;
     if (hash == -1) {
-        return fql_dict_get_plain(d, key);
+        hash = PyObject_Hash(key);  /* str's own hash: no Python code, no error */
+        if (hash == -1) {
+            PyErr_Clear();
+            return FQL_DEFER;
+        }
     }
     entries = fql_entries(dk);
     ix = *hint;
@@ -224,8 +249,10 @@ fql_dict_get_hinted(PyObject *d, PyObject *key, Py_ssize_t *hint)
 static inline PyObject *
 fql_dict_get_hinted(PyObject *d, PyObject *key, Py_ssize_t *hint)
 {
+    (void)d;
+    (void)key;
     (void)hint;
-    return fql_dict_get_plain(d, key);
+    return FQL_DEFER;
 }
 
 #endif
@@ -237,10 +264,18 @@ fql_dict_get_hinted(PyObject *d, PyObject *key, Py_ssize_t *hint)
 FQL_INLINE PyObject *
 fql_probe(PyObject *d, PyObject *key, Py_ssize_t *hints, Py_ssize_t level)
 {
+    Py_ssize_t none = -1;
     if (hints == NULL) {
-        return fql_dict_get_plain(d, key);
+        return fql_dict_get_hinted(d, key, &none);
     }
     return fql_dict_get_hinted(d, key, hints + (level & (FQL_HINT_SLOTS - 1)));
+}
+
+/* Turn the table reads on (1) or off (0); the import-time self-check decides. */
+static inline void
+fql_set_hints(int on)
+{
+    fql_hints_on = on && FQL_DICT_HINTS;
 }
 
 #endif

@@ -20,11 +20,21 @@ once; short ``and``/``or`` chains are nested two-operand nodes rather than a loo
 list. Paths walk borrowed references through exact dicts, and a missing step ends the
 walk at once.
 
-Only exact JSON types take the C paths. Anything unusual (dict or str subclasses,
-non-ASCII text where Python's case rules apply, huge integers, lists inside paths,
-non-JSON values, the rarer functions) falls back to the very Python functions the twin
-uses (``fql.values``, ``fql.functions``), which is what keeps the two identical,
-errors and error codes included.
+Every JSON value kind takes a C path in every node: null and missing, bools, ints
+(compared exactly at any size), floats, str of any width, lists (equality item by item,
+``in``, list steps in paths) and objects (deep equality). Python runs only for what is
+not JSON or not of an exact JSON type (dict, str, int subclasses, other objects: the
+very functions the twin uses, ``fql.values`` and ``fql.functions``, raise or answer, so
+errors and error codes stay identical), for non-ASCII ``titlecase``, non-ASCII text
+given to ``number``, number text of non-integral floats (JS number formatting) and the
+JSON text of lists and objects in ``string``, and for ``semver``, rare enough that the
+twin's function is the whole implementation. Any glob runs as a small automaton over
+the pieces ``fql.glob`` compiles (``Glob.tokens``).
+
+No Python code runs while the kernel holds a borrowed pointer: the dict probe defers a
+lookup that could call a key's ``__eq__`` (``_dictprobe.h``) and the path read then
+goes on in the twin's ``lookup``; batch loops read the caller's list as it is at each
+step.
 
 A :class:`Program` exposes ``evaluate``/``matches``/``matches_many``/``filter`` so that
 ``Expression`` binds them directly: one C call per event, and batch loops in C.
@@ -34,20 +44,25 @@ from sys import intern
 
 cimport cython
 
-from cpython.list cimport PyList_GET_SIZE
-from cpython.object cimport PyObject, PyTypeObject
+from cpython.dict cimport PyDict_Next
+from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
+from cpython.object cimport PyObject, PyTypeObject, PyObject_RichCompareBool, Py_EQ, Py_LT
+from cpython.object cimport Py_LE, Py_GT, Py_GE
 from cpython.unicode cimport PyUnicode_Contains
 from cpython.float cimport PyFloat_AS_DOUBLE
 from cpython.long cimport PyLong_AsLongLongAndOverflow
+from cpython.mem cimport PyMem_Free, PyMem_Malloc
+from libc.math cimport INFINITY
 
 # Path walks take no references until their last step.
-from _probe cimport HINT_SLOTS, dict_get_hinted, probe, same_text, tuple_item
-from _probe cimport DICT_HINTS as FQL_DICT_HINTS
+from _probe cimport DEFER, HINT_SLOTS, dict_get_hinted, probe, probe_selfcheck
+from _probe cimport same_text, tuple_item
 
 from fql import plan as _plan
 from fql.evaluator import _contains, build_program as py_build_program, lookup
 from fql.glob import match_literal_parts
-from fql.values import json_type, not_an_object, order, strict_equal
+from fql.values import MAX_VALUE_DEPTH as _MAX_VALUE_DEPTH
+from fql.values import json_type, not_an_object, order, strict_equal, too_deep
 
 cdef extern from "Python.h":
     PyTypeObject* type_of "Py_TYPE"(PyObject* o)
@@ -56,6 +71,14 @@ cdef extern from "Python.h":
     int ustr_kind "PyUnicode_KIND"(PyObject* o)
     void* ustr_data "PyUnicode_DATA"(PyObject* o)
     PyObject* Py_None
+    int PyUnicode_Compare(object a, object b) except? -1
+    Py_UCS4 read_char "PyUnicode_READ"(int kind, void* data, Py_ssize_t i)
+    bint is_space "Py_UNICODE_ISSPACE"(Py_UCS4 c)
+    object PyUnicode_New(Py_ssize_t size, Py_UCS4 maxchar)
+    void write_char "PyUnicode_WRITE"(int kind, void* data, Py_ssize_t i, Py_UCS4 c)
+    Py_UCS4 max_char "PyUnicode_MAX_CHAR_VALUE"(PyObject* o)
+    object PyFloat_FromString(object text)
+    object PyLong_FromUnicodeObject(object text, int base)
 
 cdef PyTypeObject* DICT = <PyTypeObject*>dict
 cdef PyTypeObject* STR = <PyTypeObject*>str
@@ -124,13 +147,23 @@ cdef inline Kind kind_of(PyObject* v):
     return OTHER
 
 
+cdef Py_ssize_t MAX_VALUE_DEPTH = _MAX_VALUE_DEPTH
+
+
 cdef inline bint equal_values(object a, object b) except -1:
-    """FQL ``=``: values of different JSON kinds are unequal, two strings, two floats
-    and two nulls are compared in C; the rest is ``strict_equal``."""
+    """FQL ``=`` (``strict_equal``) in C for every JSON kind: different kinds are
+    unequal; strings, numbers (exact for ints of any size, ``1 = 1.0``), booleans and
+    nulls compare directly, lists and objects deeply. A value that is not of an exact
+    JSON type takes ``strict_equal`` (its errors, the subclasses' rules)."""
+    return deep_equal(a, b, 0)
+
+
+cdef bint deep_equal(object a, object b, Py_ssize_t depth) except -1:
+    """``strict_equal(a, b, depth)``."""
     cdef Kind ka = kind_of(<PyObject*>a)
     cdef Kind kb = kind_of(<PyObject*>b)
     if ka == OTHER or kb == OTHER:
-        return strict_equal(a, b)
+        return strict_equal(a, b, depth)
     if ka != kb:
         return False
     if ka == STRING:
@@ -139,9 +172,61 @@ cdef inline bint equal_values(object a, object b) except -1:
         return True
     if ka == BOOLEAN:
         return a is b
-    if type_of(<PyObject*>a) == FLOAT and type_of(<PyObject*>b) == FLOAT:
-        return PyFloat_AS_DOUBLE(a) == PyFloat_AS_DOUBLE(b)
-    return strict_equal(a, b)
+    if ka == NUMBER:
+        if type_of(<PyObject*>a) == FLOAT and type_of(<PyObject*>b) == FLOAT:
+            return PyFloat_AS_DOUBLE(a) == PyFloat_AS_DOUBLE(b)
+        return PyObject_RichCompareBool(a, b, Py_EQ)  # exact int/float: no Python code
+    if depth >= MAX_VALUE_DEPTH:
+        raise too_deep()
+    if ka == LIST_:
+        return lists_equal(<list>a, <list>b, depth + 1)
+    return objects_equal(<dict>a, <dict>b, depth + 1)
+
+
+cdef bint lists_equal(list a, list b, Py_ssize_t depth) except -1:
+    cdef Py_ssize_t i = 0
+    if PyList_GET_SIZE(a) != PyList_GET_SIZE(b):
+        return False
+    # Lengths and items read at every step, items held: a comparison that reaches a
+    # non-JSON value runs Python code, which may change either list.
+    while i < PyList_GET_SIZE(a) and i < PyList_GET_SIZE(b):
+        x = <object>PyList_GET_ITEM(a, i)
+        y = <object>PyList_GET_ITEM(b, i)
+        if not deep_equal(x, y, depth):
+            return False
+        i += 1
+    return True
+
+
+cdef bint objects_equal(dict a, dict b, Py_ssize_t depth) except -1:
+    """Same keys (all str: other keys take ``strict_equal``), then the values in
+    ``a``'s order, as ``strict_equal`` compares them."""
+    cdef Py_ssize_t pos = 0
+    cdef PyObject* k
+    cdef PyObject* v
+    cdef PyObject* found
+    cdef Py_ssize_t hint
+    if len(a) != len(b):
+        return False
+    while PyDict_Next(a, &pos, &k, &v):
+        hint = -1
+        found = DEFER if type_of(k) != STR else dict_get_hinted(<PyObject*>b, k, &hint)
+        if found == DEFER:
+            return strict_equal(a, b, depth - 1)
+        if found == NULL:
+            return False
+    pos = 0
+    while PyDict_Next(a, &pos, &k, &v):
+        hint = -1
+        found = dict_get_hinted(<PyObject*>b, k, &hint)
+        if found == DEFER or found == NULL:  # changed meanwhile: Python decides
+            return strict_equal(a, b, depth - 1)
+        key = <object>k
+        x = <object>v
+        y = <object>found
+        if not deep_equal(x, y, depth):
+            return False
+    return True
 
 
 cdef inline bint equal_str(PyObject* v, PyObject* expected) except -1:
@@ -189,6 +274,54 @@ cdef inline bint as_exact_double(PyObject* v, double* out):
     return False
 
 
+cdef inline Py_ssize_t utf8_length(object text):
+    """``len(text.encode('utf-8', 'surrogatepass'))`` of an exact str, without
+    encoding it (a lone surrogate takes 3 bytes, as surrogatepass writes it)."""
+    cdef Py_ssize_t n = ustr_len(<PyObject*>text), i, total
+    cdef int kind
+    cdef void* data
+    cdef Py_UCS4 c
+    if is_ascii(<PyObject*>text):
+        return n
+    kind = ustr_kind(<PyObject*>text)
+    data = ustr_data(<PyObject*>text)
+    total = 0
+    for i in range(n):
+        c = read_char(kind, data, i)
+        total += 1 if c < 0x80 else 2 if c < 0x800 else 3 if c < 0x10000 else 4
+    return total
+
+
+cdef int RICH_OPS[4]
+RICH_OPS[:] = [Py_LT, Py_LE, Py_GT, Py_GE]
+
+
+cdef bint order_values(OrderOp op, str op_text, object a, object b) except -1:
+    """FQL ``< <= > >=`` (``fql.values.order``) in C for every JSON kind: two numbers
+    by value (exactly, for ints of any size), two strings by code point, any other
+    pair of JSON values false. A value that is not of an exact JSON type takes
+    ``order`` (its error)."""
+    cdef Kind ka = kind_of(<PyObject*>a)
+    cdef Kind kb = kind_of(<PyObject*>b)
+    if ka == OTHER or kb == OTHER:
+        return order(op_text, a, b)
+    if ka != kb or (ka != NUMBER and ka != STRING):
+        return False
+    if ka == STRING:
+        return compare_ints(op, PyUnicode_Compare(a, b), 0)
+    return PyObject_RichCompareBool(a, b, RICH_OPS[<int>op])  # exact int/float
+
+
+cdef inline bint compare_ints(OrderOp op, int a, int b):
+    if op == LT:
+        return a < b
+    if op == LE:
+        return a <= b
+    if op == GT:
+        return a > b
+    return a >= b
+
+
 cdef class Node:
     cdef object eval(self, object event):
         raise NotImplementedError
@@ -228,12 +361,14 @@ cdef class Const(Node):
 
 cdef class Get(Node):
     """A path read. Exact dicts are walked with borrowed references; a missing key or a
-    null or scalar step ends the walk with null (as ``lookup`` does); a list step (digit
-    keys index lists) or a non-JSON value goes to ``lookup`` itself."""
+    null or scalar step ends the walk with null (as ``lookup`` does); a key of ASCII
+    digits indexes an exact list (``products.0.price``); a non-JSON value, or a dict
+    lookup that could run Python code (the probe's ``DEFER``), goes to ``lookup``."""
     cdef object first
     cdef tuple rest
     cdef Py_ssize_t nrest
     cdef tuple keys
+    cdef tuple indexes  # per key of ``rest``: its list index, or -1
     cdef Py_ssize_t hints[HINT_SLOTS]  # see _probe.pxd
 
     def __init__(self, tuple keys):
@@ -241,17 +376,33 @@ cdef class Get(Node):
         self.first = self.keys[0]
         self.rest = self.keys[1:]
         self.nrest = len(self.rest)
+        self.indexes = tuple(min(int(k), 1 << 62) if type(k) is str and k.isdigit() and k.isascii()
+                             else -1 for k in self.rest)
 
     cdef object eval(self, object event):
         cdef PyObject* found = probe(<PyObject*>event, <PyObject*>self.first, self.hints, 0)
+        cdef PyObject* current
         cdef PyTypeObject* t
-        cdef Py_ssize_t i
+        cdef Py_ssize_t i, index
+        global deferred
+        if found == DEFER:
+            deferred = True
+            return lookup(event, self.keys)
         for i in range(self.nrest):
             if found == NULL or found == Py_None:
                 return None
             t = type_of(found)
             if t == DICT:
-                found = probe(found, tuple_item(<PyObject*>self.rest, i), self.hints, i + 1)
+                current = found
+                found = probe(current, tuple_item(<PyObject*>self.rest, i), self.hints, i + 1)
+                if found == DEFER:  # no Python code ran: `current` is alive
+                    deferred = True
+                    return lookup(<object>current, self.rest[i:])
+            elif t == LIST:
+                index = <Py_ssize_t><object>tuple_item(<PyObject*>self.indexes, i)
+                if index < 0 or index >= PyList_GET_SIZE(<object>found):
+                    return None
+                found = PyList_GET_ITEM(<object>found, index)
             elif t == STR or t == FLOAT or t == INT or t == BOOL:
                 return None
             else:
@@ -259,6 +410,12 @@ cdef class Get(Node):
         if found == NULL:
             return None
         return <object>found
+
+
+#: Set when a path read went to Python (a lookup that could run a key's ``__eq__``):
+#: a node that reads a path once for several tests then reads it per test, as the
+#: twin does, since the Python code may have changed the event.
+cdef bint deferred = False
 
 
 cdef inline tuple keys_of(Node node):
@@ -381,10 +538,14 @@ cdef class KeysEqStr(BoolNode):
     cdef bint test(self, object event) except -1:
         cdef Py_ssize_t i
         cdef bint equal, negated
+        cdef PyObject* found
         for i in range(self.n):
-            equal = equal_str(probe(<PyObject*>event, tuple_item(<PyObject*>self.keys, i),
-                                    self.hints, i),
-                              tuple_item(<PyObject*>self.expected, i))
+            found = probe(<PyObject*>event, tuple_item(<PyObject*>self.keys, i), self.hints, i)
+            if found == DEFER:
+                value = event.get(<object>tuple_item(<PyObject*>self.keys, i))
+                equal = equal_str(<PyObject*>value, tuple_item(<PyObject*>self.expected, i))
+            else:
+                equal = equal_str(found, tuple_item(<PyObject*>self.expected, i))
             negated = (self.negate >> i) & 1
             if equal == negated:
                 return False
@@ -461,7 +622,7 @@ cdef class Order(BoolNode):
         cdef double x, y
         if as_exact_double(<PyObject*>a, &x) and as_exact_double(<PyObject*>b, &y):
             return compare_doubles(self.op, x, y)
-        return order(self.op_text, a, b)
+        return order_values(self.op, self.op_text, a, b)
 
 
 @cython.final
@@ -493,10 +654,7 @@ cdef class OrderBound(BoolNode):
         cdef PyTypeObject* t
         if as_exact_double(<PyObject*>v, &x):
             return compare_doubles(self.op, x, self.bound_d)
-        t = type_of(<PyObject*>v)
-        if <PyObject*>v == Py_None or t == STR or t == BOOL:
-            return False
-        return order(self.op_text, v, self.bound)
+        return order_values(self.op, self.op_text, v, self.bound)
 
 
 @cython.final
@@ -528,12 +686,15 @@ cdef class LengthBound(BoolNode):
     cdef bint check(self, object v) except -1:
         cdef PyTypeObject* t = type_of(<PyObject*>v)
         cdef Py_ssize_t n
-        if t == STR and is_ascii(<PyObject*>v):
-            n = ustr_len(<PyObject*>v)
-        elif t == LIST:
+        cdef Kind k = kind_of(<PyObject*>v)
+        if k == STRING:
+            n = utf8_length(v)
+        elif k == LIST_:
             n = PyList_GET_SIZE(v)
-        elif <PyObject*>v == Py_None:
+        elif k == NULL_:
             n = 0
+        elif k != OTHER:
+            return False  # length gives null: no order with a number
         else:
             return order(self.op_text, self.fn(v), self.bound)
         return compare_doubles(self.op, <double>n, self.bound_d)
@@ -566,7 +727,11 @@ cdef class InStrings(BoolNode):
 
     cdef bint check(self, object v) except -1:
         cdef Py_ssize_t i
+        cdef Kind k
         if type_of(<PyObject*>v) != STR:
+            k = kind_of(<PyObject*>v)
+            if k != OTHER:
+                return False  # a JSON value of another kind equals no string
             return _contains(self.items, v)
         if self.short is None:
             return v in self.members
@@ -587,7 +752,43 @@ cdef class In(BoolNode):
     cdef bint test(self, object event) except -1:
         cdef object a = self.left.eval(event)
         cdef object b = self.right.eval(event)
-        return _contains(b, a)
+        return contains_value(b, a)
+
+
+cdef bint contains_value(object items, object value) except -1:
+    """``_contains(items, value)`` in C for JSON values: a scalar on the left, a list
+    on the right, compared item by item with ``=``, else false."""
+    cdef Kind kv = kind_of(<PyObject*>value)
+    cdef Kind ki = kind_of(<PyObject*>items)
+    if kv == OTHER or ki == OTHER:
+        return _contains(items, value)
+    if ki != LIST_ or kv == LIST_ or kv == OBJECT:
+        return False
+    for item in <list>items:  # the length read at every step, each item held
+        if deep_equal(value, item, 0):
+            return True
+    return False
+
+
+@cython.final
+cdef class InValues(BoolNode):
+    """``x in [1, 2, 'a']``: a literal list that is not all strings, compared with
+    ``=`` item by item in C."""
+    cdef Node left
+    cdef list items
+
+    def __init__(self, Node left, list items):
+        self.left = left
+        self.items = items
+
+    cdef tuple subject(self):
+        return keys_of(self.left)
+
+    cdef bint test(self, object event) except -1:
+        return self.check(self.left.eval(event))
+
+    cdef bint check(self, object v) except -1:
+        return contains_value(self.items, v)
 
 
 cdef class Call1(Node):
@@ -630,24 +831,6 @@ cdef class CallN(Node):
         return self.fn(*[arg.eval(event) for arg in self.args])
 
 
-cdef class Lowercase(Node):
-    cdef Node arg
-    cdef object fn
-
-    def __init__(self, fn, Node arg):
-        self.fn = fn
-        self.arg = arg
-
-    cdef object eval(self, object event):
-        cdef object v = self.arg.eval(event)
-        cdef Kind k = kind_of(<PyObject*>v)
-        if k == STRING:
-            return (<str>v).lower()
-        if k != OTHER:
-            return None
-        return self.fn(v)
-
-
 cdef class Length(Node):
     cdef Node arg
     cdef object fn
@@ -659,12 +842,14 @@ cdef class Length(Node):
     cdef object eval(self, object event):
         cdef object v = self.arg.eval(event)
         cdef Kind k = kind_of(<PyObject*>v)
-        if k == STRING and is_ascii(<PyObject*>v):
-            return ustr_len(<PyObject*>v)
+        if k == STRING:
+            return utf8_length(v)
         if k == NULL_:
             return 0
         if k == LIST_:
             return PyList_GET_SIZE(v)
+        if k != OTHER:
+            return None
         return self.fn(v)
 
 
@@ -681,8 +866,12 @@ cdef class Contains(BoolNode):
     cdef bint test(self, object event) except -1:
         cdef object s = self.a.eval(event)
         cdef object sub = self.b.eval(event)
-        if type_of(<PyObject*>s) == STR and type_of(<PyObject*>sub) == STR:
+        cdef Kind ks = kind_of(<PyObject*>s)
+        cdef Kind kb = kind_of(<PyObject*>sub)
+        if ks == STRING and kb == STRING:
             return PyUnicode_Contains(s, sub)
+        if ks != OTHER and kb != OTHER:
+            return False
         return self.fn(s, sub)
 
 
@@ -705,8 +894,11 @@ cdef class ContainsStr(BoolNode):
         return self.check(self.arg.eval(event))
 
     cdef bint check(self, object s) except -1:
-        if type_of(<PyObject*>s) == STR:
+        cdef Kind k = kind_of(<PyObject*>s)
+        if k == STRING:
             return PyUnicode_Contains(s, self.sub)
+        if k != OTHER:
+            return False
         return self.fn(s, self.sub)
 
 
@@ -738,6 +930,8 @@ cdef class MatchLiteral(BoolNode):
         cdef Py_ssize_t start, end, found, i
         cdef str piece
         if type_of(<PyObject*>v) != STR:
+            if kind_of(<PyObject*>v) != OTHER:
+                return False
             if isinstance(v, str):
                 return match_literal_parts(v, self.parts)
             json_type(v)
@@ -760,20 +954,428 @@ cdef class MatchLiteral(BoolNode):
         return True
 
 
-cdef class Match(BoolNode):
+@cython.final
+cdef class GlobMatch(BoolNode):
+    """``match(x, pattern)`` for any pattern with ``?``, classes or escapes: the
+    pattern's pieces between stars (``Glob.tokens``) run as a small automaton over the
+    text's code points, with ``fql.glob``'s algorithm (the first and last piece
+    anchored, each middle piece at its leftmost place): no regular expression, any str
+    width. Other JSON values are false; a str subclass or a non-JSON value goes to the
+    glob (or its error)."""
     cdef Node subject_node
     cdef object glob_match
+    cdef bint valid
+    cdef Py_ssize_t npieces
+    cdef Py_UCS4* code  # every piece's tokens, one after the other
+    cdef Py_ssize_t* starts  # piece i's tokens are code[starts[i]:starts[i + 1]]
+    cdef Py_ssize_t* widths  # characters each piece matches
 
     def __init__(self, Node subject, glob):
+        cdef Py_ssize_t i, j, total
         self.subject_node = subject
         self.glob_match = glob.match
+        self.valid = glob.tokens is not None
+        if not self.valid:
+            return
+        pieces = glob.tokens
+        self.npieces = len(pieces)
+        total = sum(len(piece) for piece in pieces)
+        self.code = <Py_UCS4*>PyMem_Malloc(max(total, 1) * sizeof(Py_UCS4))
+        self.starts = <Py_ssize_t*>PyMem_Malloc((self.npieces + 1) * sizeof(Py_ssize_t))
+        self.widths = <Py_ssize_t*>PyMem_Malloc(self.npieces * sizeof(Py_ssize_t))
+        if self.code == NULL or self.starts == NULL or self.widths == NULL:
+            raise MemoryError()
+        j = 0
+        for i in range(self.npieces):
+            self.starts[i] = j
+            self.widths[i] = 0
+            k = 0
+            piece = pieces[i]
+            while k < len(piece):
+                self.widths[i] += 1
+                step = 2 if piece[k] == 0 else 1 if piece[k] == 1 else 3 + 2 * piece[k + 2]
+                for t in range(step):
+                    self.code[j] = piece[k + t]
+                    j += 1
+                k += step
+        self.starts[self.npieces] = j
+
+    def __dealloc__(self):
+        PyMem_Free(self.code)
+        PyMem_Free(self.starts)
+        PyMem_Free(self.widths)
+
+    cdef tuple subject(self):
+        return keys_of(self.subject_node)
 
     cdef bint test(self, object event) except -1:
-        cdef object v = self.subject_node.eval(event)
-        if isinstance(v, str):
-            return self.glob_match(v)
-        json_type(v)
-        return False
+        return self.check(self.subject_node.eval(event))
+
+    cdef bint check(self, object v) except -1:
+        if type_of(<PyObject*>v) != STR:
+            if kind_of(<PyObject*>v) != OTHER:
+                return False
+            if isinstance(v, str):
+                return self.glob_match(v)
+            json_type(v)
+            return False
+        if not self.valid:
+            return False
+        return self.run(v)
+
+    cdef bint piece_at(self, Py_ssize_t piece, int kind, void* data, Py_ssize_t at):
+        """Does piece ``piece`` match the text at ``at`` (room for it checked)?"""
+        cdef Py_ssize_t j = self.starts[piece], end = self.starts[piece + 1], r, nranges
+        cdef Py_UCS4 c
+        cdef bint inside
+        while j < end:
+            c = read_char(kind, data, at)
+            if self.code[j] == 0:
+                if c != self.code[j + 1]:
+                    return False
+                j += 2
+            elif self.code[j] == 1:
+                j += 1
+            else:
+                nranges = self.code[j + 2]
+                inside = False
+                for r in range(nranges):
+                    if self.code[j + 3 + 2 * r] <= c <= self.code[j + 4 + 2 * r]:
+                        inside = True
+                        break
+                if inside == <bint>self.code[j + 1]:  # in a negated class, or not in
+                    return False
+                j += 3 + 2 * nranges
+            at += 1
+        return True
+
+    cdef bint run(self, object text):
+        cdef Py_ssize_t n = ustr_len(<PyObject*>text), start, end, i, at, last, width
+        cdef int kind = ustr_kind(<PyObject*>text)
+        cdef void* data = ustr_data(<PyObject*>text)
+        if self.npieces == 1:
+            return self.widths[0] == n and self.piece_at(0, kind, data, 0)
+        last = self.npieces - 1
+        if self.widths[0] > n or not self.piece_at(0, kind, data, 0):
+            return False
+        start = self.widths[0]
+        end = n - self.widths[last]
+        if end < start or not self.piece_at(last, kind, data, end):
+            return False
+        for i in range(1, last):
+            width = self.widths[i]
+            if width == 0:
+                continue
+            at = start
+            while at + width <= end and not self.piece_at(i, kind, data, at):
+                at += 1
+            if at + width > end:
+                return False
+            start = at + width
+        return True
+
+
+# --------------------------------------------------------------------------- functions
+
+cdef enum TextFn:
+    LOWER, UPPER, SNAKE, KEBAB, TITLE
+
+cdef dict TEXT_FNS = {"lowercase": LOWER, "uppercase": UPPER, "snakecase": SNAKE,
+                      "kebabcase": KEBAB, "titlecase": TITLE}
+
+
+cdef object ascii_text_fn(TextFn fn, object text):
+    """The case functions on an ASCII str, written byte by byte into a new str (ASCII
+    case rules are the whole of Python's for ASCII; its whitespace is ``\\s``)."""
+    cdef Py_ssize_t n = ustr_len(<PyObject*>text), i
+    cdef const unsigned char* a = <const unsigned char*>ustr_data(<PyObject*>text)
+    cdef unsigned char c
+    cdef bint word_start = True
+    out = PyUnicode_New(n, 127)
+    cdef unsigned char* b = <unsigned char*>ustr_data(<PyObject*>out)
+    for i in range(n):
+        c = a[i]
+        if fn == LOWER:
+            if 65 <= c <= 90:
+                c += 32
+        elif fn == UPPER:
+            if 97 <= c <= 122:
+                c -= 32
+        elif fn == TITLE:
+            if is_space(c):
+                word_start = True
+            else:
+                if word_start and 97 <= c <= 122:
+                    c -= 32
+                word_start = False
+        elif is_space(c):
+            c = 95 if fn == SNAKE else 45  # '_' / '-'
+        b[i] = c
+    return out
+
+
+cdef object spaces_replaced(object text, Py_UCS4 by):
+    """``snakecase``/``kebabcase`` of any str: every space character (``\\s``, which
+    is ``str.isspace``) replaced by ``by``; the result stored as narrow as it can be."""
+    cdef Py_ssize_t n = ustr_len(<PyObject*>text), i
+    cdef int kind = ustr_kind(<PyObject*>text)
+    cdef void* data = ustr_data(<PyObject*>text)
+    cdef Py_UCS4 c, widest = by
+    for i in range(n):
+        c = read_char(kind, data, i)
+        if not is_space(c) and c > widest:
+            widest = c
+    out = PyUnicode_New(n, widest)
+    cdef int out_kind = ustr_kind(<PyObject*>out)
+    cdef void* out_data = ustr_data(<PyObject*>out)
+    for i in range(n):
+        c = read_char(kind, data, i)
+        write_char(out_kind, out_data, i, by if is_space(c) else c)
+    return out
+
+
+@cython.final
+cdef class TextCall(Node):
+    """``lowercase``, ``uppercase``, ``snakecase``, ``kebabcase``, ``titlecase``: ASCII
+    text in C, ``snakecase``/``kebabcase`` for any text, ``str.lower``/``str.upper``
+    otherwise; null for any other JSON value, the function itself (its error) for a
+    value that is not JSON or a str subclass."""
+    cdef Node arg
+    cdef object fn
+    cdef TextFn which
+
+    def __init__(self, str name, fn, Node arg):
+        self.which = TEXT_FNS[name]
+        self.fn = fn
+        self.arg = arg
+
+    cdef object eval(self, object event):
+        cdef object v = self.arg.eval(event)
+        cdef Kind k = kind_of(<PyObject*>v)
+        if k == STRING:
+            if is_ascii(<PyObject*>v):
+                return ascii_text_fn(self.which, v)
+            if self.which == LOWER:
+                return (<str>v).lower()
+            if self.which == UPPER:
+                return (<str>v).upper()
+            if self.which == SNAKE or self.which == KEBAB:
+                return spaces_replaced(v, 95 if self.which == SNAKE else 45)
+            return self.fn(v)  # titlecase beyond ASCII: Python's case rules
+        if k != OTHER:
+            return None
+        return self.fn(v)
+
+
+cdef str T_STRING = intern("string"), T_NUMBER = intern("number"), T_BOOL = intern("bool")
+cdef str T_NULL = intern("null"), T_LIST = intern("list"), T_OBJECT = intern("object")
+
+
+@cython.final
+cdef class TypeOf(Node):
+    """``typeof(x)`` from the C kind; the function (its error) for non-JSON values."""
+    cdef Node arg
+    cdef object fn
+
+    def __init__(self, fn, Node arg):
+        self.fn = fn
+        self.arg = arg
+
+    cdef object eval(self, object event):
+        cdef object v = self.arg.eval(event)
+        cdef Kind k = kind_of(<PyObject*>v)
+        if k == STRING:
+            return T_STRING
+        if k == NULL_:
+            return T_NULL
+        if k == NUMBER:
+            return T_NUMBER
+        if k == BOOLEAN:
+            return T_BOOL
+        if k == LIST_:
+            return T_LIST
+        if k == OBJECT:
+            return T_OBJECT
+        return self.fn(v)
+
+
+cdef str S_TRUE = intern("true"), S_FALSE = intern("false")
+
+
+@cython.final
+cdef class ToString(Node):
+    """``string(x)``: strings, null, booleans and ints within 2**53 (whose JS text is
+    their decimal text) in C; other numbers (JS number text), lists and objects (JSON
+    text) and non-JSON values go to the function."""
+    cdef Node arg
+    cdef object fn
+
+    def __init__(self, fn, Node arg):
+        self.fn = fn
+        self.arg = arg
+
+    cdef object eval(self, object event):
+        cdef object v = self.arg.eval(event)
+        cdef Kind k = kind_of(<PyObject*>v)
+        cdef double x
+        if k == STRING:
+            return v
+        if k == NULL_:
+            return T_NULL
+        if k == BOOLEAN:
+            return S_TRUE if v is True else S_FALSE
+        if type_of(<PyObject*>v) == INT and as_exact_double(<PyObject*>v, &x):
+            return str(v)
+        if type_of(<PyObject*>v) == FLOAT:
+            return float_text(PyFloat_AS_DOUBLE(v))
+        return self.fn(v)
+
+
+cdef str float_text(double x):
+    """JS ``String(x)`` (``fql.js.js_number``) from Python's shortest round-trip
+    digits (``repr``, the same digits JS prints), laid out by JS's rules: plain up to
+    21 integer digits, ``0.000001`` down to six zeros, exponent form beyond."""
+    if x != x:
+        return "NaN"
+    if x == INFINITY or x == -INFINITY:
+        return "Infinity" if x > 0 else "-Infinity"
+    if x == 0:
+        return "0"
+    cdef str sign = "-" if x < 0 else ""
+    cdef str text = repr(-x if x < 0 else x)
+    cdef Py_ssize_t exponent = 0, point, k, n
+    mantissa, _, exp = text.partition("e")
+    if exp:
+        exponent = int(exp)
+    whole, _, fraction = mantissa.partition(".")
+    digits = whole + fraction
+    point = len(whole) + exponent
+    stripped = digits.lstrip("0")
+    point -= len(digits) - len(stripped)
+    digits = stripped.rstrip("0")
+    k = len(digits)
+    n = point
+    if k <= n <= 21:
+        body = digits + "0" * (n - k)
+    elif 0 < n <= 21:
+        body = f"{digits[:n]}.{digits[n:]}"
+    elif -6 < n <= 0:
+        body = "0." + "0" * (-n) + digits
+    else:
+        e = n - 1
+        mantissa = digits if k == 1 else f"{digits[0]}.{digits[1:]}"
+        body = f"{mantissa}e{'+' if e >= 0 else '-'}{abs(e)}"
+    return sign + body
+
+
+cdef inline bint is_digit(unsigned char c):
+    return 48 <= c <= 57
+
+
+cdef object parse_number(object text):
+    """``number(s)`` for an ASCII str: surrounding space stripped, then
+    ``-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?`` read as an int (no ``.``,
+    ``e`` or ``E``) or a float; anything else null."""
+    cdef Py_ssize_t n = ustr_len(<PyObject*>text), start = 0, end, i
+    cdef const unsigned char* a = <const unsigned char*>ustr_data(<PyObject*>text)
+    cdef bint floating = False
+    while start < n and is_space(a[start]):
+        start += 1
+    end = n
+    while end > start and is_space(a[end - 1]):
+        end -= 1
+    i = start
+    if i < end and a[i] == 45:  # '-'
+        i += 1
+    if i >= end or not is_digit(a[i]):
+        return None
+    if a[i] == 48:  # a leading 0 stands alone
+        i += 1
+    else:
+        while i < end and is_digit(a[i]):
+            i += 1
+    if i < end and a[i] == 46:  # '.'
+        floating = True
+        i += 1
+        if i >= end or not is_digit(a[i]):
+            return None
+        while i < end and is_digit(a[i]):
+            i += 1
+    if i < end and (a[i] == 101 or a[i] == 69):  # 'e' 'E'
+        floating = True
+        i += 1
+        if i < end and (a[i] == 43 or a[i] == 45):
+            i += 1
+        if i >= end or not is_digit(a[i]):
+            return None
+        while i < end and is_digit(a[i]):
+            i += 1
+    if i != end:
+        return None
+    number_text = text[start:end] if start or end != n else text
+    if floating:
+        return PyFloat_FromString(number_text)
+    return PyLong_FromUnicodeObject(number_text, 10)
+
+
+@cython.final
+cdef class ToNumber(Node):
+    """``number(x)``: numbers as they are, ASCII text parsed in C, null for the other
+    JSON kinds; the function for non-ASCII text (Unicode space may surround digits)
+    and non-JSON values."""
+    cdef Node arg
+    cdef object fn
+
+    def __init__(self, fn, Node arg):
+        self.fn = fn
+        self.arg = arg
+
+    cdef object eval(self, object event):
+        cdef object v = self.arg.eval(event)
+        cdef Kind k = kind_of(<PyObject*>v)
+        if k == NUMBER:
+            return v
+        if k == STRING and is_ascii(<PyObject*>v):
+            return parse_number(v)
+        if k == NULL_ or k == BOOLEAN or k == LIST_ or k == OBJECT:
+            return None
+        return self.fn(v)
+
+
+cdef frozenset TRUE_TEXTS = frozenset({"1", "t", "T", "true", "TRUE", "True"})
+cdef frozenset FALSE_TEXTS = frozenset({"0", "f", "F", "false", "FALSE", "False"})
+
+
+@cython.final
+cdef class ToBool(Node):
+    """``bool(x)`` for every JSON kind in C; the function for non-JSON values."""
+    cdef Node arg
+    cdef object fn
+
+    def __init__(self, fn, Node arg):
+        self.fn = fn
+        self.arg = arg
+
+    cdef object eval(self, object event):
+        cdef object v = self.arg.eval(event)
+        cdef Kind k = kind_of(<PyObject*>v)
+        if k == NULL_:
+            return False
+        if k == BOOLEAN:
+            return v
+        if k == NUMBER:
+            return not PyObject_RichCompareBool(v, 0, Py_EQ)
+        if k == STRING:
+            if v in TRUE_TEXTS:
+                return True
+            if v in FALSE_TEXTS:
+                return False
+            return None
+        if k == LIST_:
+            return PyList_GET_SIZE(v) > 0
+        if k == OBJECT:
+            return len(<dict>v) > 0
+        return self.fn(v)
 
 
 cdef bint is_bound(object node):
@@ -824,8 +1426,16 @@ cdef Node _build_call(object node):
     if node.name == "contains" and is_str_const(node.args[1]):
         return ContainsStr(node.fn, _build(node.args[0]), node.args[1].value)
     args = [_build(a) for a in node.args]
-    if node.name == "lowercase":
-        return Lowercase(node.fn, args[0])
+    if node.name in TEXT_FNS:
+        return TextCall(node.name, node.fn, args[0])
+    if node.name == "typeof":
+        return TypeOf(node.fn, args[0])
+    if node.name == "string":
+        return ToString(node.fn, args[0])
+    if node.name == "number":
+        return ToNumber(node.fn, args[0])
+    if node.name == "bool":
+        return ToBool(node.fn, args[0])
     if node.name == "length":
         return Length(node.fn, args[0])
     if node.name == "contains":
@@ -853,10 +1463,15 @@ cdef class SameSubject(BoolNode):
         self.conjunction = conjunction
 
     cdef bint test(self, object event) except -1:
+        global deferred
+        deferred = False
         cdef object v = self.path.eval(event)
         cdef Py_ssize_t i
-        for i in range(self.n):
-            if (<Node>tuple_item(<PyObject*>self.tests, i)).check(v) != self.conjunction:
+        cdef Node node
+        cdef bint reread = deferred  # Python code ran in the read: read per test, as
+        for i in range(self.n):      # the twin does (the answer may change meanwhile)
+            node = <Node>tuple_item(<PyObject*>self.tests, i)
+            if (node.test(event) if reread and i else node.check(v)) != self.conjunction:
                 return not self.conjunction
         return self.conjunction
 
@@ -925,13 +1540,15 @@ cdef Node _build(object node):
         if type(node.right) is _plan.Const and type(node.right.value) is list and \
                 all(type(i) is str for i in node.right.value):
             return InStrings(_build(node.left), node.right.value)
+        if type(node.right) is _plan.Const and type(node.right.value) is list:
+            return InValues(_build(node.left), node.right.value)
         return In(_build(node.left), _build(node.right))
     if kind is _plan.Call:
         return _build_call(node)
     if kind is _plan.Match:
         if node.glob.literal_parts is not None:
             return MatchLiteral(_build(node.subject), node.glob.literal_parts)
-        return Match(_build(node.subject), node.glob)
+        return GlobMatch(_build(node.subject), node.glob)
     raise TypeError(f"not a plan node: {node!r}")
 
 
@@ -975,19 +1592,30 @@ cdef class Program:
         return True if self.root.test(event) else False
 
     def matches_many(self, events):
-        """``matches`` over ``events``, the loop in C (a list is indexed directly)."""
+        """``matches`` over ``events``, the loop in C. The list is read as it is at each
+        step, as the twin's comprehension reads it: a dict subclass's ``get`` (run by
+        the twin) or another thread may grow or shrink it meanwhile, so the answers
+        are written into the presized output only where it has room, appended past
+        it, and the output cut where the list ended."""
         cdef Node root = self.root
         cdef Py_ssize_t i = 0
+        cdef bint hit
         if type(events) is not list:
             events = list(events)
         cdef list out = [False] * PyList_GET_SIZE(events)
         for event in <list>events:
             if type_of(<PyObject*>event) == DICT:
-                if root.test(event):
+                hit = root.test(event)
+            else:
+                hit = self.matches(event)
+            if i < PyList_GET_SIZE(out):
+                if hit:
                     out[i] = True
-            elif self.matches(event):
-                out[i] = True
+            else:
+                out.append(True if hit else False)
             i += 1
+        if i < PyList_GET_SIZE(out):
+            del out[i:]
         return out
 
     def filter(self, events):
@@ -1010,8 +1638,9 @@ def build(plan_node):
     return Program(plan_node)
 
 
-# Whether this build's dict probes read CPython's tables themselves (_dictprobe.h).
-DICT_HINTS = bool(FQL_DICT_HINTS)
+# Whether this kernel's dict probes read CPython's tables themselves (_dictprobe.h):
+# this build can, and the probe agreed with dict.get when the module was imported.
+DICT_HINTS = probe_selfcheck()
 
 
 def probe_dict(object d, object key, Py_ssize_t hint):
@@ -1022,6 +1651,10 @@ def probe_dict(object d, object key, Py_ssize_t hint):
     if not isinstance(d, dict):
         raise TypeError("probe_dict reads dicts")
     cdef PyObject* found = dict_get_hinted(<PyObject*>d, <PyObject*>key, &hint)
+    if found == DEFER:  # as the kernels do: Python's own lookup
+        if dict.__contains__(d, key):
+            return True, dict.__getitem__(d, key), hint
+        return False, None, hint
     if found == NULL:
         return False, None, hint
     return True, <object>found, hint

@@ -44,7 +44,7 @@ cdef extern from "Python.h":
 
 cdef PyTypeObject* DICT = <PyTypeObject*>dict
 
-from _probe cimport HINT_SLOTS, dict_get, probe, tuple_item
+from _probe cimport DEFER, HINT_SLOTS, probe, probe_selfcheck, tuple_item
 
 from fql import js
 from actions.mapping import runtime as rt
@@ -66,6 +66,9 @@ cdef object py_not_json = rt.not_json
 cdef object py_split_path = rt.split_path
 cdef object py_js_trim = js.js_trim
 cdef object DOUBLE = rt.DOUBLE
+
+# The dict probe agreed with dict.get on import, so its table reads are on.
+DICT_HINTS = probe_selfcheck()
 
 
 # --------------------------------------------------------------------------- values
@@ -103,17 +106,27 @@ cdef inline bint plain_scalar(object v) except -1:
     return t is int and safe_int(v)
 
 
+#: Set when a path read went to Python (a lookup that could run a key's ``__eq__``):
+#: a node that reads one path for two purposes then reads it twice, as the twin does.
+cdef bint deferred = False
+
+
 cdef object lookup(object value, tuple keys, Py_ssize_t* hints):
     """Segment's ``get`` (``rt.lookup``): stops at, and returns, the first falsy value.
-    Steps through exact dicts hold borrowed references (a str-keyed dict probe runs no
-    Python code); any other step continues in :func:`lookup_from`. ``hints``: the
-    site's remembered positions (``HINT_SLOTS``), or NULL."""
+    Steps through exact dicts hold borrowed references (the probe runs no Python code);
+    any other step, or a lookup the probe defers (one that could run a key's
+    ``__eq__``), continues in :func:`lookup_from`. ``hints``: the site's remembered
+    positions (``HINT_SLOTS``), or NULL."""
     cdef PyObject* current = <PyObject*>value
     cdef PyObject* found
     cdef Py_ssize_t i
     for i in range(PyTuple_GET_SIZE(keys)):
         if type_of(current) is DICT:
             found = probe(current, tuple_item(<PyObject*>keys, i), hints, i)
+            if found == DEFER:  # nothing ran since `current` was read: it is alive
+                global deferred
+                deferred = True
+                return lookup_from(<object>current, keys, i)
             if found is NULL:
                 return UNDEFINED  # falsy: the walk ends here
             current = found
@@ -123,15 +136,13 @@ cdef object lookup(object value, tuple keys, Py_ssize_t* hints):
 
 
 cdef object lookup_from(object value, tuple keys, Py_ssize_t start):
-    """The rest of :func:`lookup` from key number ``start``, for values that are not
-    exact dicts."""
-    cdef PyObject* found
+    """The rest of :func:`lookup` from key number ``start`` with strong references, as
+    the twin walks (a key's ``__eq__`` may run, change the event or raise)."""
     cdef Py_ssize_t i
     for i in range(start, PyTuple_GET_SIZE(keys)):
         key = <object>tuple_item(<PyObject*>keys, i)
         if type(value) is dict:
-            found = dict_get(<PyObject*>value, <PyObject*>key)
-            value = UNDEFINED if found is NULL else <object>found
+            value = (<dict>value).get(key, UNDEFINED)
         elif not truthy(value):
             return value
         else:
@@ -150,6 +161,8 @@ cdef object own(object value, int depth):
         return value
     if t is int:
         return value if safe_int(value) else py_js_int(value)
+    if value is UNDEFINED:  # a missing value: no call
+        return value
     return py_own(value, depth)
 
 
@@ -174,14 +187,24 @@ cdef dict own_dict(dict source, int depth):
     if depth <= 0:
         raise py_too_deep()
     cdef dict copy = {}
+    cdef Py_ssize_t size = len(source)
     while PyDict_Next(source, &pos, &k, &v):
         key = <object>k
         if type(key) is not str:
             raise py_not_json(key)
-        PyDict_SetItem(copy, key, own_member(<object>v, depth - 1))
+        item = <object>v  # held: copying it may run a subclass's method
+        PyDict_SetItem(copy, key, own_member(item, depth - 1))
+        if len(source) != size:
+            raise changed_size()
     if "__proto__" in copy:
         del copy["__proto__"]
     return copy
+
+
+cdef object changed_size():
+    """What iterating a dict's ``items()`` raises in the twin when the dict grows or
+    shrinks meanwhile (a subclass's method run while one member was copied)."""
+    return RuntimeError("dictionary changed size during iteration")
 
 
 cdef list own_list(list source, int depth):
@@ -435,8 +458,14 @@ cdef class IfNode(KNode):
         return UNDEFINED if node is None else node.ev(payload)
 
     cdef object out(self, object payload):
+        global deferred
         if self.same_path:  # the coalesce idiom: @if exists X then X else Y
+            deferred = False
             value = lookup(payload, (<PathNode>self.cond).keys, self.cond.hints)
+            if deferred:  # Python code ran in the read: read `then` again, as the twin
+                ok = value is not None and value is not UNDEFINED
+                node = self.then if ok else self.otherwise
+                return UNDEFINED if node is None else node.out(payload)
             if value is not None and value is not UNDEFINED:
                 return value if plain_scalar(value) else own(value, self.then.depth)
             return UNDEFINED if self.otherwise is None else self.otherwise.out(payload)
@@ -591,14 +620,23 @@ cdef class FlattenNode(KNode):
         if t is dict:
             if depth <= 0:
                 raise py_too_deep()
+            size = len(<dict>value)
             while PyDict_Next(value, &pos, &k, &v):
-                self.leaf(<object>k, <object>v, prefix, separator, out, depth, final)
+                key = <object>k
+                item = <object>v  # held: flattening it may run a subclass's method
+                self.leaf(key, item, prefix, separator, out, depth, final)
+                if len(<dict>value) != size:
+                    raise changed_size()
         elif t is list and not self.omit_arrays:
             if depth <= 0:
                 raise py_too_deep()
-            for i in range(PyList_GET_SIZE(value)):
-                self.leaf(str(i), <object>PyList_GET_ITEM(value, i), prefix, separator, out,
-                          depth, final)
+            # The length is read at every step and each item held while it is
+            # flattened: a subclass's method run below may shrink the list.
+            i = 0
+            while i < PyList_GET_SIZE(value):
+                item = <object>PyList_GET_ITEM(value, i)
+                self.leaf(str(i), item, prefix, separator, out, depth, final)
+                i += 1
         elif not final:
             out[prefix] = own(value, depth)
         elif value is not UNDEFINED:

@@ -3,7 +3,8 @@
 """The Cython kernel for Destination Actions triggers.
 
 Twin of ``actions/trigger/matcher.py`` (the reference): :func:`build` takes the same plan
-(plain tuples, see that module's docstring) and returns a :class:`Program` whose
+(the frozen nodes of ``actions/trigger/nodes.py``, each class mapped to one kernel node
+class here, as the twin maps it to one builder) and returns a :class:`Program` whose
 ``matches(event)`` answers, and raises, exactly what the twin's matcher does;
 ``tests/test_trigger_backends.py`` checks it over the conformance cases and random
 trees and events.
@@ -28,8 +29,12 @@ from cpython.long cimport PyLong_AsDouble
 from libc.math cimport INFINITY
 
 from actions.trigger import matcher as twin
+from actions.trigger import nodes as plan_nodes
 
-from _probe cimport HINT_SLOTS, dict_get_hinted, probe, tuple_item
+from _probe cimport DEFER, HINT_SLOTS, dict_get_hinted, probe, probe_selfcheck, tuple_item
+
+# The dict probe agreed with dict.get on import, so its table reads are on.
+DICT_HINTS = probe_selfcheck()
 
 cdef object MISSING = twin.MISSING
 cdef object BUILTIN = twin.BUILTIN
@@ -62,13 +67,36 @@ cdef object walk(object value, tuple path, Py_ssize_t* hints):
         if type(value) is dict:
             key = <object>tuple_item(<PyObject*>path, i)
             found = probe(<PyObject*>value, <PyObject*>key, hints, i + 1)
-            if found is NULL:
+            if found == DEFER:  # a lookup that may run Python code: the twin's get
+                found = NULL
+                value = (<dict>value).get(key, MISSING)
+                if value is MISSING and key in OBJECT_MEMBERS:
+                    value = BUILTIN
+            elif found is NULL:
                 value = BUILTIN if key in OBJECT_MEMBERS else MISSING
             else:
                 value = <object>found
+        elif falsy(value):
+            return value  # `o && o[k]` stops at a falsy value and gives it
         else:
             return py_walk(value, path[i:])
     return value
+
+
+cdef inline bint falsy(object value):
+    """JS falsiness of the values a walk stops at, decided here: absent, null, false,
+    0, NaN and "" (``fql.js.js_truthy``); anything else, truthy or not a JSON type,
+    goes on in the twin's walk, which decides for itself."""
+    t = type(value)
+    if value is MISSING or value is None or value is False:
+        return True
+    if t is str:
+        return len(<str>value) == 0
+    if t is int:
+        return value == 0
+    if t is float:
+        return not (<double>value != 0.0 and <double>value == <double>value)
+    return False
 
 
 cdef class Node:
@@ -126,6 +154,11 @@ cdef class Leaf(Node):
     cdef bint test(self, dict event) except -1:
         cdef PyObject* found = probe(<PyObject*>event, <PyObject*>self.field, self.hints, 0)
         cdef int op = self.op
+        if found == DEFER:  # the twin's read, in Python
+            found = NULL
+            value = event.get(self.field, MISSING)
+            if value is not MISSING:
+                found = <PyObject*>value
         if self.none_default:
             value = None if found is NULL else <object>found
         else:
@@ -204,7 +237,10 @@ cdef class FusedEqualities(Node):
 cdef inline bint field_equals(dict event, object field, object expected,
                               Py_ssize_t* hint) except -1:
     cdef PyObject* found = dict_get_hinted(<PyObject*>event, <PyObject*>field, hint)
-    if found is NULL:
+    if found == DEFER:
+        value = event.get(field)
+        found = <PyObject*>value
+    if found is NULL or found == <PyObject*>None:
         return False  # None == a string
     value = <object>found
     if type(value) is str:
@@ -228,37 +264,40 @@ cdef object interned(object value):
     Python literals, or read by a JSON parser that interns them, are interned too."""
     return intern(value) if type(value) is str else value
 
-cdef Node convert(tuple plan):
-    kind = plan[0]
+cdef Node convert(object plan):
+    """The kernel node for one plan node (its children converted too)."""
+    kind = type(plan)
     cdef Node node
-    if kind == "and" or kind == "or":
-        children = plan[1]
-        if len(children) == 2 and all(
-                child[0] == "leaf" and child[2] is None and child[3] == "="
-                and type(child[1]) is str and type(child[4]) is str for child in children):
-            node = FusedEqualities()
-            (<FusedEqualities>node).f1 = interned(children[0][1])
-            (<FusedEqualities>node).s1 = interned(children[0][4])
-            (<FusedEqualities>node).f2 = interned(children[1][1])
-            (<FusedEqualities>node).s2 = interned(children[1][4])
-            (<FusedEqualities>node).conjunction = kind == "and"
-            return node
-        node = Every() if kind == "and" else Some()
-        converted = tuple(convert(child) for child in children)
-        if kind == "and":
+    if kind is plan_nodes.FusedEqualities:
+        (f1, s1), (f2, s2) = plan.tests
+        node = FusedEqualities()
+        (<FusedEqualities>node).f1 = interned(f1)
+        (<FusedEqualities>node).s1 = interned(s1)
+        (<FusedEqualities>node).f2 = interned(f2)
+        (<FusedEqualities>node).s2 = interned(s2)
+        (<FusedEqualities>node).conjunction = plan.conjunction
+        return node
+    if kind is plan_nodes.Group:
+        converted = tuple(convert(child) for child in plan.children)
+        if plan.conjunction:
+            node = Every()
             (<Every>node).children = converted
         else:
+            node = Some()
             (<Some>node).children = converted
         return node
-    if kind == "const":
+    if kind is plan_nodes.Const:
         node = Const()
-        (<Const>node).value = bool(plan[1])
+        (<Const>node).value = bool(plan.value)
         return node
-    if kind == "throw":
+    if kind is plan_nodes.Throw:
         node = Throw()
-        (<Throw>node).message = plan[1]
+        (<Throw>node).message = plan.message
         return node
-    _, field, path, op, expected, as_units = plan
+    if kind is not plan_nodes.Leaf:
+        raise TypeError(f"not a trigger plan node: {plan!r}")
+    field, path, op, expected, as_units = plan.field, plan.path, plan.op, plan.expected, \
+        plan.units
     if type(field) is not str or (path is not None and not all(
             type(key) is str for key in path)):
         node = TwinLeaf()
@@ -306,6 +345,6 @@ cdef class Program:
 def build(plan):
     """The kernel's :class:`Program` for ``plan`` (the twin's ``build`` takes the same)."""
     cdef Program program = Program()
-    program.root = convert(tuple(plan))
+    program.root = convert(plan)
     program.twin = py_build(plan)
     return program

@@ -292,3 +292,65 @@ def test_kernel_batch_entry_points() -> None:
 
 def test_backend_is_named() -> None:
     assert fql.BACKEND in ("cython", "python")
+
+
+# Every JSON kind in C: the conversions and case functions, globs with `?` and classes,
+# `in` over literal lists that are not all strings, comparisons of two paths of any
+# kinds (deep equality, string order), list steps in paths, over values of every kind
+# (and texts that look like numbers, booleans or carry Unicode spaces).
+KIND_VALUES = st.one_of(
+    FIELD_VALUES,
+    st.sampled_from([" 12 ", "-0", "01", "1.5e3", "1e", "-.5", "0.0", "12abc", "\u3000 7",
+                     "true", "T", "False", "0", "yes", "a b\tc\nd", "a\u2003b", "\x1cx y",
+                     "hello world", " lead", "ÿ b", "😀 x", "[abc]", "v1.2", "v1.x", "ab",
+                     [1, 2.0, "a"], [[1], {"a": None}], {"a": [1, {"b": 2}]}, {"a": 1, "b": 2},
+                     [None], 2**64, -(2**64), 3.0, 0.5]),
+    st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=3)),
+                 lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+                     st.sampled_from(["a", "b"]), inner, max_size=2), max_leaves=5),
+)
+GLOBS = st.sampled_from(["v1.?", "[abc]*", "*[0-9]", "?", "??*", "[^a-c]*x", "a\\*b",
+                         "*a?b*", "[a-]", "[", "[]", "\\", "*😀?", "[à-ÿ]*", "*?*"])
+ITEM_LISTS = st.lists(st.sampled_from([ast.Number(1), ast.Number(2.0), ast.String("a"),
+                                       ast.Bool(True), ast.Null(), ast.Number(2**64),
+                                       ast.ListLit((ast.Number(1),))]), max_size=5)
+KIND_FIELDS = st.sampled_from(["a", "traits.plan", "list.0", "list.1", "list.00", "a.0",
+                               "s"])
+
+kind_shapes = st.one_of(
+    st.tuples(st.sampled_from(["typeof", "string", "number", "bool", "snakecase",
+                               "kebabcase", "titlecase", "lowercase", "uppercase",
+                               "length"]), KIND_FIELDS.map(_path)).map(
+        lambda t: ast.Call(t[0], (t[1],))),
+    st.tuples(KIND_FIELDS.map(_path), GLOBS.map(ast.String)).map(
+        lambda t: ast.Call("match", t)),
+    st.tuples(KIND_FIELDS.map(_path), ITEM_LISTS).map(
+        lambda t: ast.In(t[0], ast.ListLit(tuple(t[1])))),
+    st.tuples(st.sampled_from(["=", "!=", "<", "<=", ">", ">="]), KIND_FIELDS.map(_path),
+              KIND_FIELDS.map(_path)).map(lambda t: ast.Compare(*t)),
+    st.tuples(st.sampled_from(["=", "<", ">="]), KIND_FIELDS.map(_path),
+              st.sampled_from([ast.Number(2), ast.Number(2**64), ast.Number(0.5),
+                               ast.String("2024-06-01"), ast.Null(), ast.Bool(True)])).map(
+        lambda t: ast.Compare(*t)),
+    st.tuples(KIND_FIELDS.map(_path), KIND_FIELDS.map(_path)).map(
+        lambda t: ast.In(t[0], t[1])),
+    st.tuples(KIND_FIELDS.map(_path), KIND_FIELDS.map(_path)).map(
+        lambda t: ast.Call("contains", t)),
+)
+
+
+def _event_of_kinds(value: object, other: object) -> dict[str, Any]:
+    return {"a": value, "s": other, "traits": {"plan": value}, "list": [value, other]}
+
+
+@needs_kernel
+@settings(max_examples=2000, suppress_health_check=[HealthCheck.too_slow])
+@given(kind_shapes, KIND_VALUES, KIND_VALUES)
+def test_backends_agree_on_every_value_kind(tree: ast.Node, value: object,
+                                            other: object) -> None:
+    built = plans(tree)
+    if built is None:
+        return
+    python, kernel = built
+    for event in (_event_of_kinds(value, other), {"a": value}, {"list": value}, {}):
+        assert same(outcome(python, event), outcome(kernel, event)), (tree, event)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import collections
 import json
+import sys
 from typing import Any
 
 import pytest
@@ -149,10 +150,23 @@ def test_tables_the_probe_leaves_to_cpython() -> None:
     check_all(collections.defaultdict(list, a=1), ["a", "b"])  # no __missing__ call
 
 
-def test_a_failing_comparison_reads_as_missing_and_leaves_no_error() -> None:
+def test_a_failing_comparison_raises_as_dict_get_does() -> None:
+    """A table whose keys are not all str is left to Python's own lookup (the probe
+    runs no Python code itself), so a key's failing ``__eq__`` raises, as it does in
+    the twins, instead of reading as missing."""
     d = {Clash(): 1, "b": 2}
-    assert KERNEL.probe_dict(d, "a", 0) == (False, None, 0)
+    with pytest.raises(RuntimeError, match="compared"):
+        KERNEL.probe_dict(d, "a", 0)
     assert KERNEL.probe_dict(d, "b", 0)[:2] == (True, 2)
+
+
+def test_the_probe_checked_itself_on_import() -> None:
+    """Each kernel checks its probe against ``dict.get`` when imported and keeps its
+    table reads only when they agree (always, on the CPython versions it was written
+    for)."""
+    modules = [load_kernel(name) for name in ("_kernel", "_mapping", "_trigger")]
+    assert {module.DICT_HINTS for module in modules} == {  # type: ignore[union-attr]
+        sys.version_info[:2] in ((3, 11), (3, 12), (3, 13))}
 
 
 def test_a_json_parsers_keys() -> None:

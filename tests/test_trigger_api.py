@@ -15,6 +15,7 @@ import fql
 from actions import Trigger, TriggerError, check_trigger
 from actions.trigger import TriggerMatchError
 from actions.trigger.matcher import build
+from actions.trigger.nodes import FusedEqualities, Group, Leaf, top_equalities
 from actions.trigger.plan import compile_tree
 from fql.js import UNDEFINED
 
@@ -254,14 +255,25 @@ def test_segment_mode_errors_are_located() -> None:
     assert "Cannot read properties of undefined" in (info.value.hint or "")
 
 
-def test_plan_is_plain_tuples_decided_before_any_event() -> None:
+def test_plan_is_frozen_nodes_decided_before_any_event() -> None:
     plan = compile_tree(Trigger.parse(
         'type = "track" and properties.a.b >= "2" and properties.x = null').conditions)
-    assert plan == ("and", (
-        ("leaf", "type", None, "=", "track", False),
-        ("leaf", "properties", ("a", "b"), ">=", 2.0, False),
-        ("leaf", "properties", ("x",), "not_exists", None, False)))
+    assert plan == Group(True, (
+        Leaf("type", None, "=", "track", False),
+        Leaf("properties", ("a", "b"), ">=", 2.0, False),
+        Leaf("properties", ("x",), "not_exists", None, False)))
     assert build(plan)({"type": "track", "properties": {"a": {"b": 3}}})
+
+
+def test_fused_equalities_are_decided_in_the_plan() -> None:
+    """Two top-level equalities in one group are one node of the plan, which both
+    backends run and the routing index reads."""
+    plan = compile_tree(Trigger.parse('type = "track" and event = "A"').conditions)
+    assert plan == FusedEqualities(True, (("type", "track"), ("event", "A")))
+    assert top_equalities(plan) == {"type": "track", "event": "A"}
+    either = compile_tree(Trigger.parse('type = "track" or event = "A"').conditions)
+    assert either == FusedEqualities(False, (("type", "track"), ("event", "A")))
+    assert top_equalities(either) == {}
 
 
 def test_conversions_to_fql_are_exact_or_refused() -> None:

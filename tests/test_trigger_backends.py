@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from actions import Trigger, TriggerError
 from actions.trigger import matcher
 from actions.trigger.conditions import DIRECT_TYPES, NAMED_TYPES, UI_OPERATORS
+from actions.trigger.nodes import NODE_TYPES
 from actions.trigger.plan import compile_tree
 from fql.backend import FORCE_PYTHON, load_kernel
 
@@ -198,3 +199,23 @@ def test_nan_expected_and_huge_numbers() -> None:
                              for op in ("number_equals", "number_not_equals", "<", ">=")]}
         agree(tree, [{"properties": {"a": x}} for x in
                      (math.inf, -math.inf, 2**1100, 1, float("nan"), "1")])
+
+
+def test_every_plan_node_has_a_handler_in_both_backends() -> None:
+    """STYLE.md §3: each trigger plan node class is built by the twin and converted by
+    the kernel (a new node cannot be forgotten by either)."""
+    trees = [Trigger.parse(text).conditions for text in (
+        'type = "track"', 'type = "track" and event = "A"',
+        'type = "track" and (event = "A" or userId = "u" or properties.x > 1)')]
+    trees += [{"type": "group", "operator": "xor", "children": []},
+              {"type": "group", "operator": "and", "children": None}]
+
+    def kinds(node: Any) -> set[type]:
+        inner = getattr(node, "children", ())
+        return {type(node)}.union(*(kinds(child) for child in inner))
+
+    assert set().union(*(kinds(compile_tree(tree)) for tree in trees)) == set(NODE_TYPES)
+    for node_type in NODE_TYPES:
+        assert node_type in matcher.BUILDERS, node_type
+    for tree in trees:
+        agree(tree, [{"type": "track", "event": "A", "userId": "u"}, {}])

@@ -1,27 +1,14 @@
-"""Per-event matching: a plan (plain tuples) becomes one Python callable, once.
+"""Per-event matching: a plan (:mod:`actions.trigger.nodes`) becomes one Python
+callable, once.
 
-This is the only module that runs per event, and it imports nothing: the Cython kernel
-(``src_ext/_trigger.pyx``) implements the same :func:`build` over the same plan, and
-calls back into this module for everything unusual, so this is the reference.
-Everything about the trigger is decided before the first event (``actions.trigger.plan``
-turns the condition tree into the plan): field paths are split, ``String(expected)`` /
-``Number(expected)`` are computed, unknown operators and lookups that always throw are
-folded. What is left per event is reading fields and one comparison per condition.
-
-Plan nodes::
-
-    ("and", (node, ...))          every child, left to right, stopping at the first false
-    ("or", (node, ...))           some child, stopping at the first true
-    ("const", bool)
-    ("throw", message)            Segment's validate throws when it reaches this node
-    ("leaf", field, path, op, expected, units)
-        field     top-level key read from the event ("type", "properties", ...)
-        path      None: the field itself; a tuple of keys: Segment's ``get`` walk below it
-        op        one of OPERATORS below
-        expected  str for = != and the string operators, float for the number operators,
-                  None for exists/not_exists/is_true/is_false
-        units     True when the string operators must compare UTF-16 code units (the
-                  expected text holds a lone surrogate, e.g. half of an emoji)
+This is the only module that runs per event: the Cython kernel (``src_ext/_trigger.pyx``)
+implements the same :func:`build` over the same plan, and calls back into this module
+for everything unusual, so this is the reference. Everything about the trigger is
+decided before the first event (``actions.trigger.plan`` turns the condition tree into
+the plan): field paths are split, ``String(expected)`` / ``Number(expected)`` are
+computed, unknown operators and lookups that always throw are folded, the shapes worth
+fusing are chosen. What is left per event is reading fields and one comparison per
+condition; each node class has one builder here (:data:`BUILDERS`).
 
 Values follow JavaScript, as Segment's ``validate`` does (conformance quirks 12, 13):
 the walk stops at the first falsy value and returns it (``0``, ``""``, ``false``,
@@ -46,7 +33,8 @@ from fql.js import (
     utf16_text,
 )
 
-Plan = tuple[Any, ...]
+from .nodes import Const, FusedEqualities, Group, Leaf, Node, Plan, Throw
+
 Matcher = Callable[[dict[str, Any]], bool]
 
 
@@ -255,31 +243,42 @@ def _thrower(message: str) -> Matcher:
     return throw
 
 
-def _fused_equalities(kind: str, children: tuple[Plan, ...]) -> Matcher | None:
-    """Two top-level ``=`` tests in one group (``type = "track" and event = "x"``, the
-    most common trigger) as a single function: no call per condition."""
-    if len(children) != 2 or not all(
-            child[0] == "leaf" and child[2] is None and child[3] == "=" for child in children):
-        return None
-    (_, f1, _, _, s1, _), (_, f2, _, _, s2, _) = children
-    if kind == "and":
+def _fused(node: Node) -> Matcher:
+    """Two top-level ``=`` tests in one group as a single function."""
+    assert type(node) is FusedEqualities
+    (f1, s1), (f2, s2) = node.tests
+    if node.conjunction:
         return lambda e: e.get(f1) == s1 and e.get(f2) == s2
     return lambda e: e.get(f1) == s1 or e.get(f2) == s2
 
 
+def _group(node: Node) -> Matcher:
+    assert type(node) is Group
+    children = [build(child) for child in node.children]
+    return _every(children) if node.conjunction else _some(children)
+
+
+def _const(node: Node) -> Matcher:
+    assert type(node) is Const
+    value = bool(node.value)
+    return lambda e: value
+
+
+def _throw(node: Node) -> Matcher:
+    assert type(node) is Throw
+    return _thrower(node.message)
+
+
+def _leaf_node(node: Node) -> Matcher:
+    assert type(node) is Leaf
+    return _leaf(node.field, node.path, node.op, node.expected, node.units)
+
+
+BUILDERS: dict[type, Callable[[Any], Matcher]] = {
+    Leaf: _leaf_node, Group: _group, FusedEqualities: _fused, Const: _const, Throw: _throw,
+}
+
+
 def build(plan: Plan) -> Matcher:
     """The callable for ``plan``: ``matcher(event) -> bool``."""
-    kind = plan[0]
-    if kind in ("and", "or"):
-        fused = _fused_equalities(kind, plan[1])
-        if fused is not None:
-            return fused
-        children = [build(child) for child in plan[1]]
-        return _every(children) if kind == "and" else _some(children)
-    if kind == "const":
-        value = bool(plan[1])
-        return lambda e: value
-    if kind == "throw":
-        return _thrower(plan[1])
-    _, field, path, op, expected, as_units = plan
-    return _leaf(field, path, op, expected, as_units)
+    return BUILDERS[type(plan)](plan)

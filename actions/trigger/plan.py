@@ -1,4 +1,4 @@
-"""Condition tree → matching plan (the tuples :mod:`actions.trigger.matcher` runs).
+"""Condition tree → matching plan (the nodes of :mod:`actions.trigger.nodes`).
 
 This is Segment's ``validate`` (``packages/destination-subscriptions/src/validate.ts``)
 with every decision that does not depend on the event taken once:
@@ -13,7 +13,10 @@ with every decision that does not depend on the event taken once:
   ``and``/``or`` are false (quirk 13);
 * the places where the reference throws — a null child, a group whose ``children`` is
   not a list, a name with no segment (``"["``), a name that is not a string — become
-  ``throw`` nodes, raised only when evaluation reaches them, as in the reference.
+  ``Throw`` nodes, raised only when evaluation reaches them, as in the reference;
+* a group of exactly two top-level ``field = "text"`` conditions becomes one
+  :class:`~actions.trigger.nodes.FusedEqualities` node, here and only here: both
+  backends and the routing index read the decision from the plan.
 
 Any JSON value is accepted as a tree: Segment evaluates whatever it stores, so a tree
 is never rejected here, only evaluated the way the reference would.
@@ -28,7 +31,8 @@ from fql.js import js_string, js_to_number, js_truthy
 
 from .conditions import DIRECT_TYPES, NAMED_TYPES, ROOT_OF
 from .errors import TriggerError
-from .matcher import MISSING, OPERATORS, Plan, units, value_test
+from .matcher import MISSING, OPERATORS, units, value_test
+from .nodes import Const, FusedEqualities, Group, Leaf, Plan, Throw, is_top_equality
 
 #: Nesting beyond this is refused (the tree is data; Python recursion is not).
 MAX_TREE_DEPTH: Final = 100
@@ -48,9 +52,9 @@ def _prop(node: Any, key: str) -> Any:
 def compile_tree(tree: Any) -> Plan:
     """The plan for a whole trigger: ``validate(tree, event)``."""
     if tree is None:
-        return ("throw", "Cannot read properties of null (reading 'error')")
+        return Throw("Cannot read properties of null (reading 'error')")
     if js_truthy(_prop(tree, "error")):
-        return ("const", False)
+        return Const(False)
     return _group(tree, 0)
 
 
@@ -60,37 +64,41 @@ def _group(node: Any, depth: int) -> Plan:
                            "levels", code="TRG302")
     operator = _prop(node, "operator")
     if not isinstance(operator, str) or operator not in ("and", "or"):
-        return ("const", False)
+        return Const(False)
     children = _prop(node, "children")
     if not isinstance(children, list):
         method = "every" if operator == "and" else "some"
-        return ("throw", f"condition.children.{method} is not a function")
-    return (operator, tuple(_condition(child, depth + 1) for child in children))
+        return Throw(f"condition.children.{method} is not a function")
+    compiled = tuple(_condition(child, depth + 1) for child in children)
+    if len(compiled) == 2 and all(is_top_equality(child) for child in compiled):
+        return FusedEqualities(operator == "and", tuple(
+            (child.field, child.expected) for child in compiled))  # type: ignore[union-attr]
+    return Group(operator == "and", compiled)
 
 
 def _condition(node: Any, depth: int) -> Plan:
     if node is None:
-        return ("throw", "Cannot read properties of null (reading 'type')")
+        return Throw("Cannot read properties of null (reading 'type')")
     ctype = _prop(node, "type")
     if ctype == "group":
         return _group(node, depth)
     if not isinstance(ctype, str):
-        return ("const", False)
+        return Const(False)
     comparison = expected_side(_prop(node, "operator"), _prop(node, "value"))
     if ctype in DIRECT_TYPES:
         path: tuple[str, ...] | None = None
     elif ctype in NAMED_TYPES:
         split = _split_name(_prop(node, "name"))
         if isinstance(split, str):
-            return ("throw", split)
+            return Throw(split)
         if split is None:  # get() of a falsy name is undefined: known now
-            return ("const", comparison is not None and value_test(*comparison)(MISSING))
+            return Const(bool(comparison is not None and value_test(*comparison)(MISSING)))
         path = split
     else:
-        return ("const", False)
+        return Const(False)
     if comparison is None:
-        return ("const", False)
-    return ("leaf", ROOT_OF[ctype], path, *comparison)
+        return Const(False)
+    return Leaf(ROOT_OF[ctype], path, *comparison)
 
 
 def _split_name(name: Any) -> tuple[str, ...] | str | None:

@@ -19,6 +19,7 @@ from .expression import to_fql_expression, tree_from_expression
 from .from_fql import to_tree
 from .generate import generate
 from .matcher import ThrownByReference, build
+from .nodes import fields_read
 from .plan import GET_SPLIT, compile_tree
 from .segment_parser import read
 
@@ -156,15 +157,7 @@ class Trigger:
         """The top-level event fields the trigger can read: its answer for an event
         depends on these alone, so a reader may decode only them
         (:class:`fql.jsontext.FieldDecoder`)."""
-        found: set[str] = set()
-        stack = [self.plan]
-        while stack:
-            node = stack.pop()
-            if node[0] in ("and", "or"):
-                stack.extend(node[1])
-            elif node[0] == "leaf":
-                found.add(node[1])
-        return frozenset(found)
+        return fields_read(self.plan)
 
     @property
     def conditions(self) -> Any:

@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from actions.trigger.matcher import Plan
+from actions.trigger.nodes import Plan, may_throw, top_equalities
 
 from ..errors import FqlError
 
@@ -33,19 +33,12 @@ from ..errors import FqlError
 _INDEX_FIELDS = ("event", "type")
 
 
-def _throws(plan: Plan) -> bool:
-    if plan[0] in ("and", "or"):
-        return any(_throws(child) for child in plan[1])
-    return plan[0] == "throw"
-
-
 def _index_key(plan: Plan) -> tuple[str, str] | None:
-    """``(field, expected)`` of a top-level equality every match must satisfy."""
-    if _throws(plan):
+    """``(field, expected)`` of a top-level equality every match must satisfy (the
+    plan's own reading of its equalities, :func:`~actions.trigger.nodes.top_equalities`)."""
+    if may_throw(plan):
         return None
-    conjuncts = plan[1] if plan[0] == "and" else (plan,)
-    equalities = {child[1]: child[4] for child in conjuncts
-                  if child[0] == "leaf" and child[2] is None and child[3] == "="}
+    equalities = top_equalities(plan)
     return next(((f, equalities[f]) for f in _INDEX_FIELDS if f in equalities), None)
 
 
