@@ -44,7 +44,7 @@ from .rules import Kind, RuleSpec, compiled
 try:
     import orjson
 except ImportError:  # pragma: no cover - exercised only without the [fast] extra
-    orjson = None  # type: ignore[assignment]
+    orjson = None  # type: ignore[assignment]  # the extra is optional: None means absent
 
 #: The ``reason`` of a row whose event cannot be read (``apply_filters``).
 INVALID_EVENT_REASON = "invalid_event"
