@@ -9,8 +9,13 @@ asserts that each pass handles every class in :data:`NODE_TYPES`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .diagnostics import Span
 from .records import field, record
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 
 @record
@@ -126,7 +131,7 @@ def children(node: Node) -> tuple[Node, ...]:
     return ()
 
 
-def walk(node: Node):  # type: ignore[no-untyped-def]
+def walk(node: Node) -> Iterator[Node]:
     """Every node of the tree, parents before children (iterative: no recursion limit)."""
     stack = [node]
     while stack:

@@ -31,7 +31,7 @@ Builder = Callable[[Any], Any]  # a plan.PNode -> an object shaped like evaluato
 def kernel_builder() -> Builder | None:
     """The compiled FQL kernel's builder, or None when it was not built."""
     module = load_kernel("_kernel")
-    return None if module is None else module.build  # type: ignore[no-any-return]
+    return None if module is None else module.build
 
 
 def _python_builder() -> Builder:

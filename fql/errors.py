@@ -84,8 +84,10 @@ class FqlSyntaxError(FqlError, ValueError):
 
     code = "FQL100"
 
-    def __init__(self, message: str, *, expected: tuple[str, ...] = (), **kw: object) -> None:
-        super().__init__(message, **kw)  # type: ignore[arg-type]
+    def __init__(self, message: str, *, expected: tuple[str, ...] = (), code: str | None = None,
+                 span: Span | None = None, source: str | None = None,
+                 hint: str | None = None) -> None:
+        super().__init__(message, code=code, span=span, source=source, hint=hint)
         self.expected = expected
 
 

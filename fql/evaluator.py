@@ -102,7 +102,7 @@ def _get(node: plan.PNode) -> Fn:
         return get1
     if len(keys) == 2:
         k0, k1 = keys
-        rest = keys[1:]
+        rest: tuple[str, ...] = keys[1:]
 
         def get2(event: Any) -> Any:
             v = event.get(k0)

@@ -24,6 +24,9 @@ from .parser import parse
 from .plan import Const, PNode
 from .tsub_ir import DeviceModeExpression
 
+# The class attribute ``Expression.ast`` hides the module inside the class body.
+_SyntaxNode = ast.Node
+
 #: How IR is read: as documented FQL, or as Segment's device-mode library reads it.
 IRMode = Literal["fql", "tsub"]
 
@@ -50,14 +53,14 @@ class Expression:
     __slots__ = ("ast", "evaluate", "filter", "matches", "matches_many", "plan", "text")
 
     text: str
-    ast: ast.Node
+    ast: _SyntaxNode
     plan: PNode
     evaluate: Callable[[Any], Any]
     matches: Callable[[Any], bool]
     matches_many: Callable[[Iterable[Any]], list[bool]]
     filter: Callable[[Iterable[Any]], list[Any]]
 
-    def __init__(self, tree: ast.Node, text: str | None = None) -> None:
+    def __init__(self, tree: _SyntaxNode, text: str | None = None) -> None:
         source = text if text is not None else format_node(tree)
         compiled = to_plan(tree, source)
         program = backend.build(compiled)

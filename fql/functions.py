@@ -36,6 +36,9 @@ class Function:
 
     @property
     def arity(self) -> int:
+        """How many arguments the function takes; the compiler checks calls against it before
+        any event arrives.
+        """
         return len(self.params)
 
 
@@ -44,6 +47,10 @@ _ANY = frozenset({"string", "number", "bool", "null", "list", "object"})
 
 
 def fn_contains(s: Any, sub: Any) -> bool:
+    """``contains(s, sub)``: whether string ``s`` contains ``sub``, case-sensitive; false for
+    any non-string argument (a non-JSON value still raises, so bad input is never read as
+    false).
+    """
     if isinstance(s, str) and isinstance(sub, str):
         return sub in s
     json_type(s)
@@ -52,6 +59,9 @@ def fn_contains(s: Any, sub: Any) -> bool:
 
 
 def fn_match(s: Any, pattern: Any) -> bool:
+    """``match(s, pattern)``: whether string ``s`` matches the glob ``pattern``
+    (:mod:`fql.glob`); false for non-string arguments.
+    """
     if isinstance(s, str) and isinstance(pattern, str):
         return glob_match(s, pattern)
     json_type(s)
@@ -60,6 +70,9 @@ def fn_match(s: Any, pattern: Any) -> bool:
 
 
 def fn_length(v: Any) -> int | None:
+    """``length(v)``: a string's length in UTF-8 bytes (as the reference's Go code counts it),
+    a list's element count, 0 for null, and null for other types.
+    """
     if isinstance(v, str):
         return len(v.encode("utf-8", "surrogatepass"))
     if isinstance(v, list):
@@ -101,6 +114,9 @@ def _title(s: str) -> str:
 
 
 def fn_typeof(v: Any) -> str:
+    """``typeof(v)``: the JSON type name of ``v`` (``"string"``, ``"number"``, ``"bool"``,
+    ``"null"``, ``"list"``, ``"object"``).
+    """
     return json_type(v)
 
 
@@ -111,6 +127,10 @@ _FALSE_STRINGS = frozenset({"0", "f", "F", "false", "FALSE", "False"})
 
 
 def fn_bool(v: Any) -> bool | None:
+    """``bool(v)``: null is false, numbers are true unless 0, strings follow Go's
+    ``strconv.ParseBool`` spellings (null for any other string), lists and objects are true
+    when not empty.
+    """
     if v is None:
         return False
     if isinstance(v, bool):
@@ -130,6 +150,9 @@ def fn_bool(v: Any) -> bool | None:
 
 
 def fn_string(v: Any) -> str:
+    """``string(v)``: strings as they are, numbers in JavaScript's number text, everything else
+    as its JSON text, so ``string(1.0)`` is ``"1"`` as in the reference.
+    """
     if isinstance(v, str):
         return v
     if is_number(v):
@@ -142,6 +165,9 @@ _NUMBER_TEXT = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?
 
 
 def fn_number(v: Any) -> int | float | None:
+    """``number(v)``: numbers as they are, a string holding JSON number text (surrounding
+    spaces allowed) as that number, null otherwise.
+    """
     if is_number(v):
         return v
     if isinstance(v, str):
@@ -185,6 +211,10 @@ def _semver_parts(v: Any) -> tuple[int, ...] | None:
 
 
 def fn_semver(version: Any, op: Any, other: Any) -> bool:
+    """``semver(version, op, other)``: compare two versions (up to three numeric parts, read as
+    JavaScript's ``parseInt`` reads each) with ``op``; false for an unknown operator or a
+    value that is not a version.
+    """
     compare = _SEMVER_OPS.get(op) if isinstance(op, str) else None
     a, b = _semver_parts(version), _semver_parts(other)
     if compare is None or a is None or b is None:

@@ -50,6 +50,9 @@ class Glob:
     tokens: tuple[tuple[int, ...], ...] | None = None
 
     def match(self, text: str) -> bool:
+        """Whether ``text`` matches the whole pattern; an invalid pattern matches nothing.
+        Literal-and-star patterns use plain string searches, the rest the compiled pieces.
+        """
         parts = self.literal_parts
         if parts is not None:
             return match_literal_parts(text, parts)

@@ -35,7 +35,7 @@ from .errors import FqlEventError
 try:
     import orjson
 except ImportError:  # pragma: no cover - exercised only without the extra
-    orjson = None  # type: ignore[assignment]
+    orjson = None  # type: ignore[assignment]  # the extra is optional: None means absent
 
 #: Deepest nesting read from text. Deeper text is refused before any rule sees it (the
 #: rules have their own, lower, limits for values they walk, and report those).
@@ -156,6 +156,9 @@ def loads_event(data: str | bytes) -> Any:
 
 
 def not_an_object(value: Any) -> FqlJsonError:
+    """The error for a JSON document that decoded to something other than an object
+    (``FQL603``), naming the JSON type found; one copy shared by every reader of events.
+    """
     kind = _TYPE_NAMES.get(type(value), type(value).__name__)
     return FqlJsonError(f"an event is a JSON object, not {kind}", NOT_AN_OBJECT,
                         "not an object")
@@ -230,6 +233,10 @@ class FieldDecoder:
         self._unset = msgspec.UNSET
 
     def decode(self, data: Any) -> dict[str, Any] | None:
+        """The fields of ``data`` this decoder reads, or ``None`` whenever the fast path might
+        not agree with :func:`loads_event` (the class doc lists the cases); the caller then
+        decodes in full.
+        """
         decoder = self._decoder
         if decoder is None or type(data) is not bytes:
             return None

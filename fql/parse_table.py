@@ -39,6 +39,9 @@ def generate() -> str:
 
 
 def main() -> int:
+    """Regenerate ``_parse_table.py`` from the current grammar (run after editing
+    ``grammar.lark``, as ``python -m fql.parse_table``); returns the exit code.
+    """
     TARGET.write_text(generate(), encoding="utf-8")
     print(f"wrote {TARGET}", file=sys.stderr)
     return 0

@@ -262,6 +262,7 @@ def _tokenizer_class() -> type:
                     raise _unexpected_character(text, pos)
                 pos = stop
                 kind = m.lastgroup
+                assert kind is not None  # every alternative of the pattern is a named group
                 if kind == "_WS":
                     continue
                 while 0 <= next_newline < start:
@@ -330,6 +331,8 @@ def _driver_tables() -> Any | None:
 
 def _lark_tables() -> Any | None:
     """The kernel's table encoded from Lark's (None: Lark's own parser does the work)."""
+    if _DRIVER is None:
+        return None
     lark = _lark()
     try:
         table_parser = lark.parser.parser.parser
@@ -347,12 +350,14 @@ def _parse_tree(text: str) -> tuple[ast.Node, int, int]:
     and when it was not. The compiled parser measures the tree's nesting depth and
     its longest list as it builds it; -1 means not measured."""
     tables = _driver_tables()
-    if tables is not None:
+    if tables is not None and _DRIVER is not None:  # tables are only built with the kernel
         try:
-            return _DRIVER.parse(tables, text)  # type: ignore[no-any-return]
+            return _DRIVER.parse(tables, text)
         except _DRIVER.Rejected:
             pass
-    return _lark().parse(text), -1, -1
+    # Lark returns what the transformer (``_BUILDER``) built, which its stubs cannot say.
+    tree: ast.Node = _lark().parse(text)  # type: ignore[assignment]
+    return tree, -1, -1
 
 
 def grammar_text() -> str:
@@ -487,8 +492,8 @@ def _translate(exc: UnexpectedInput, text: str) -> FqlSyntaxError:
     if isinstance(exc, UnexpectedEOF) or (
         isinstance(exc, UnexpectedToken) and exc.token.type == "$END"
     ):
-        expected = exc.expected if isinstance(exc, UnexpectedEOF) else exc.accepts or exc.expected
-        return _unexpected_end(text, set(expected))
+        names = exc.expected if isinstance(exc, UnexpectedEOF) else exc.accepts or exc.expected
+        return _unexpected_end(text, set(names))
     assert isinstance(exc, UnexpectedToken)
     tok = exc.token
     span = _span(tok)

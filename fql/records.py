@@ -20,14 +20,16 @@ fields, hashing consistent with it, ``Name(field=value, ...)`` representations,
 
 from __future__ import annotations
 
+import sys
 from operator import attrgetter
 from typing import Any, TypeVar
 
-try:
+if sys.version_info >= (3, 11):
     from typing import dataclass_transform
-except ImportError:  # Python 3.10: type checkers read the 3.11+ branch
+else:  # Python 3.10: nothing to declare at run time; type checkers read the branch above
 
-    def dataclass_transform(**_: Any) -> Any:  # type: ignore[no-redef]
+    def dataclass_transform(**_: Any) -> Any:
+        """A decorator that changes nothing (the marker only informs type checkers)."""
         return lambda decorated: decorated
 
 T = TypeVar("T")
@@ -102,7 +104,9 @@ def _init(cls_name: str, fields: list[tuple[str, Field]]) -> Any:
     dataclasses order them; one ``exec`` of generated source, so that building a node
     costs what the dataclass's own ``__init__`` costs."""
     env: dict[str, Any] = {"_set": object.__setattr__, "_MISSING": _MISSING}
-    positional, keywords, body = [], [], []
+    positional: list[str] = []
+    keywords: list[str] = []
+    body: list[str] = []
     for name, spec in fields:
         if spec.default is not _MISSING:
             env[f"_d_{name}"] = spec.default
@@ -122,6 +126,8 @@ def _init(cls_name: str, fields: list[tuple[str, Field]]) -> Any:
     return env["__init__"]
 
 
+# Tells type checkers that a record is made like a frozen dataclass (PEP 681), so they
+# see its fields, its ``__init__`` and its immutability; it does nothing at run time.
 @dataclass_transform(frozen_default=True, field_specifiers=(field,))
 def record(cls: type[T]) -> type[T]:
     """Make ``cls`` a frozen, slotted record of its annotated fields (see the module)."""
@@ -148,7 +154,8 @@ def record(cls: type[T]) -> type[T]:
     namespace.update(__eq__=_eq, __hash__=_hash, __repr__=_repr, __setattr__=_frozen_setattr,
                      __delattr__=_frozen_delattr, __getstate__=_getstate,
                      __setstate__=_setstate)
-    made = type(cls)(cls.__name__, cls.__bases__, namespace)
+    metaclass: type[Any] = type(cls)  # the class's own metaclass, usually ``type``
+    made = metaclass(cls.__name__, cls.__bases__, namespace)
     made.__init__.__qualname__ = f"{made.__qualname__}.__init__"
     return made
 
@@ -156,7 +163,7 @@ def record(cls: type[T]) -> type[T]:
 def replace(obj: T, **changes: Any) -> T:
     """A copy of the record ``obj`` with ``changes`` (``dataclasses.replace``)."""
     values = {name: changes.pop(name, getattr(obj, name))
-              for name, _ in obj.__record_fields__}  # type: ignore[attr-defined]
+              for name, _ in obj.__record_fields__}  # type: ignore[attr-defined]  # any record
     if changes:
         raise TypeError(f"{type(obj).__name__} has no field {next(iter(changes))!r}")
     return type(obj)(**values)

@@ -93,6 +93,9 @@ class Builtin:
 
     @classmethod
     def of(cls, owner: str, name: str) -> Builtin:
+        """The one instance for member ``name`` of ``owner``'s prototype (created on first
+        use), so that two reads of the same member are ``===`` as in JavaScript.
+        """
         key = (owner, name)
         found = cls._interned.get(key)
         if found is None:
@@ -159,7 +162,8 @@ def _builtin(prototype: str, members: frozenset[str], key: str) -> Any:
 
 def _json_value(value: Any) -> Any:
     """A subclass of a JSON type as its base type; anything else is not JSON."""
-    for base in (bool, int, float, str, dict, list):
+    bases: tuple[type[Any], ...] = (bool, int, float, str, dict, list)
+    for base in bases:
         if isinstance(value, base):
             return base(value)
     raise FqlEventError(f"value of type {type(value).__name__} is not a JSON value")
@@ -233,6 +237,10 @@ class DeviceModeExpression:
     __slots__ = ("ir", "text")
 
     mode: Final = "tsub"
+    #: The IR as JSON data (never handed out: :meth:`to_ir` returns a fresh copy).
+    ir: Any
+    #: The IR as JSON text, as given or as serialised once.
+    text: str
 
     def __init__(self, ir: Any) -> None:
         if isinstance(ir, bytes):

@@ -151,6 +151,9 @@ class Compiler:
         return rt.ConstNode(where, self.depth, value)
 
     def const(self, where: str, value: Any) -> rt.Node:
+        """A node that always yields ``value`` (``UNDEFINED`` included), for a directive whose
+        result Segment fixes before looking at the event.
+        """
         return rt.ConstNode(where, self.depth, value)
 
     def throw(self, where: str, message: str) -> rt.Node:
@@ -172,6 +175,10 @@ class Compiler:
     # ---- directives (``where`` ends with the directive name)
 
     def if_(self, opts: Any, where: str) -> rt.Node:
+        """``@if``: the condition (``exists``, or ``blank`` for the loose ``!= ''`` test) and
+        its branches; a falsy ``else`` is ignored, as Segment tests it for truthiness. A
+        malformed directive throws when reached, as Segment's does.
+        """
         if not isinstance(opts, dict):
             return self.throw(where, '@if requires an object with an "exists" key')
         if not rt.truthy(opts.get("exists")) and not rt.truthy(opts.get("blank")):
@@ -184,6 +191,9 @@ class Compiler:
         return rt.IfNode(where, self.depth, cond, blank, then, otherwise)
 
     def case(self, opts: Any, where: str) -> rt.Node:
+        """``@case``: upper- or lower-case the value; a falsy ``value`` gives undefined, and an
+        unknown operator is a finding that throws when reached.
+        """
         if not isinstance(opts, dict):
             return self.throw(where, '@case requires an object with a "operator" key')
         operator = opts.get("operator")
@@ -199,6 +209,10 @@ class Compiler:
         return rt.CaseNode(where, self.depth, self.option(opts, "value", where), upper)
 
     def replace(self, opts: Any, where: str) -> rt.Node:
+        """``@replace``: up to two pattern/replacement steps, with Segment's defaults (empty
+        replacement, global, case-sensitive); options of the wrong type give a node that
+        returns the value unchanged, as Segment's ``performReplace`` does.
+        """
         if not isinstance(opts, dict):
             return self.throw(where, '@replace requires an object with a "pattern" key')
         pattern = opts.get("pattern")
@@ -246,12 +260,18 @@ class Compiler:
         if error:
             self.findings.append(Finding(where, error, "throw"))
         regex = js_ignorecase_regex(pattern) if ignorecase else None
-        parts: tuple[str | int, ...] | None = replacement_parts(replacement)
-        if all(isinstance(part, str) for part in parts):  # no token: plain text
-            replacement, parts = "".join(parts), None  # type: ignore[arg-type]
+        tokens = replacement_parts(replacement)
+        parts: tuple[str | int, ...] | None = tokens
+        texts = [part for part in tokens if isinstance(part, str)]
+        if len(texts) == len(tokens):  # no token: plain text
+            replacement, parts = "".join(texts), None
         return rt.Replacer(pattern, regex, replacement, parts, global_, error)
 
     def array_path(self, data: Any, where: str) -> rt.Node:
+        """``@arrayPath``: ``[path, shape]``; a string path is split now, any other root is
+        compiled as a directive, and the shape (when a non-empty object) is compiled once
+        for every element.
+        """
         if not isinstance(data, list):
             return self.throw(where, f"@arrayPath expected array, got {rt.type_name(data)}")
         path = data[0] if data else UNDEFINED
@@ -280,6 +300,9 @@ class Compiler:
         return self.throw(where, f"{directive}: expected string, got {rt.type_name(value)}")
 
     def path(self, value: Any, where: str) -> rt.Node:
+        """``@path``: a static path split now, a directive that yields the path at run time, or
+        (with extensions) a full JSONPath.
+        """
         source = self._string_source(value, where, "@path")
         if source is not None:
             if isinstance(source, rt.RaiseNode):
@@ -312,6 +335,11 @@ class Compiler:
         return rt.JsonPathNode(where, self.depth, find)
 
     def template(self, value: Any, where: str) -> rt.Node:
+        """``@template``: a static template cut into text pieces and placeholder paths now
+        (with the second pass only when ``{{{`` appears), or a directive that yields the
+        template at run time; too long a template is a compile error
+        (``max_template_length``).
+        """
         source = self._string_source(value, where, "@template")
         if source is not None:
             if isinstance(source, rt.RaiseNode):
@@ -337,10 +365,16 @@ class Compiler:
                                self.limits.max_template_output)
 
     def literal(self, value: Any, where: str) -> rt.Node:
+        """``@literal``: its value compiled like any other, since Segment resolves directives
+        inside it too.
+        """
         # "@literal is not literal": Segment resolves directives inside it.
         return self.compile(value, where)
 
     def flatten(self, opts: Any, where: str) -> rt.Node:
+        """``@flatten``: flatten the value's nested objects (and arrays unless ``omitArrays``)
+        into keys joined by ``separator``, which may itself be a directive.
+        """
         if not isinstance(opts, dict):
             return self.throw(where, '@flatten requires an object with a "separator" key')
         if not rt.truthy(opts.get("separator")):
@@ -352,6 +386,9 @@ class Compiler:
         )
 
     def json_(self, opts: Any, where: str) -> rt.Node:
+        """``@json``: encode or decode ``value``; an unknown ``mode`` gives a node that yields
+        undefined, as Segment's does.
+        """
         if not isinstance(opts, dict):
             return self.throw(where, '@json requires an object with a "value" key')
         if not rt.truthy(opts.get("mode")):
@@ -362,6 +399,9 @@ class Compiler:
         return rt.JsonNode(where, self.depth, self.option(opts, "value", where), mode)
 
     def merge(self, opts: Any, where: str) -> rt.Node:
+        """``@merge``: ``Object.assign`` over ``objects``, in the order ``direction`` gives at
+        run time.
+        """
         if not isinstance(opts, dict):
             return self.throw(
                 where, '@merge requires an object with an "objects" key and a "direction" key'
@@ -378,6 +418,10 @@ class Compiler:
         return rt.MergeNode(where, self.depth, nodes, self.option(opts, "direction", where))
 
     def transform(self, opts: Any, where: str) -> rt.Node:
+        """``@transform``: the ``apply`` mapping is rooted and validated now (Segment redoes
+        both on every event, with the same outcome) and applied to the result of
+        ``mapping``.
+        """
         if not isinstance(opts, dict):
             return self.throw(
                 where, '@transform requires an object with an "apply" key and a "mapping" key'
@@ -406,9 +450,16 @@ class Compiler:
         return rt.TransformNode(where, self.depth, apply_node, self.option(opts, "mapping", where))
 
     def exclude_when_null(self, value: Any, where: str) -> rt.Node:
+        """``@excludeWhenNull``: the value with null turned into undefined and the null
+        members of its objects removed, so a mapping can omit fields the event leaves null.
+        """
         return rt.ExcludeNullNode(where, self.depth, self.compile(value, where))
 
     def liquid(self, template: Any, where: str) -> rt.Node:
+        """``@liquid``: a template compiled once for the Liquid runtime; a non-string or too
+        long template throws when reached, and a missing ``python-liquid`` is a compile
+        error.
+        """
         if not isinstance(template, str):
             return self.throw(where, "liquid template value must be a string")
         if template == "":

@@ -393,6 +393,10 @@ def read_path(item: Any, path: str) -> Any:
 
 
 def read_property(value: Any, key: str) -> Any:
+    """One step of a Liquid variable path on a JavaScript value, as liquidjs reads it: an
+    object's own key (``size`` when absent is its key count), an array's or string's index,
+    ``length``/``size``, and ``first``/``last`` of an array; undefined otherwise.
+    """
     if isinstance(value, dict):
         found = value.get(key, UNDEFINED)
         if key == "size" and found is UNDEFINED:
@@ -1262,7 +1266,7 @@ def _rewired_classes() -> dict[type, type]:
         return _REWIRED[0]
     from liquid.builtin.expressions import logical
 
-    def relational(base: type, op: str, swap: bool) -> type:
+    def relational(base: type[Any], op: str, swap: bool) -> type:
         def evaluate(self: Any, context: Any) -> object:
             left, right = self.left.evaluate(context), self.right.evaluate(context)
             if _comparable(left) or _comparable(right):
@@ -1276,7 +1280,7 @@ def _rewired_classes() -> dict[type, type]:
     def contains_evaluate(self: Any, context: Any) -> object:
         return liquid_contains(self.left.evaluate(context), self.right.evaluate(context))
 
-    classes = {
+    classes: dict[type, type] = {
         logical.LtExpression: relational(logical.LtExpression, "<", False),
         logical.GtExpression: relational(logical.GtExpression, ">", False),
         logical.LeExpression: relational(logical.LeExpression, "<=", False),

@@ -462,6 +462,7 @@ class ArrayPathNode(Node):
     def _root(self, payload: Any) -> Any:
         if self.keys is not None:
             return lookup(payload, self.keys)
+        # ``root`` is set whenever ``keys`` is None (the compiler gives one of the two)
         return self.root.peek(payload)  # type: ignore[union-attr]
 
     def ev(self, payload: Any) -> Any:

@@ -74,7 +74,7 @@ class Replacer:
                     elif part == AFTER:
                         out.append(text[end:])
                     else:
-                        out.append(part)  # type: ignore[arg-type]
+                        out.append(part)  # type: ignore[arg-type]  # ints are the 3 tokens
             last = end
         out.append(text[last:])
         return "".join(out)

@@ -83,8 +83,8 @@ def _expression(field: str, operator: Any, value: Any) -> str:
     op = operator if isinstance(operator, str) else None
     if op in ("contains", "not_contains"):
         return f"{'!' if op == 'not_contains' else ''}contains({field}, {_value(value)})"
-    fixed = {"exists": "!= null", "not_exists": "= null", "is_true": "= true",
-             "is_false": "= false"}.get(op)
+    fixed = None if op is None else {"exists": "!= null", "not_exists": "= null",
+                                     "is_true": "= true", "is_false": "= false"}.get(op)
     if fixed is not None:
         return f"{field} {fixed}"
     if op in ("starts_with", "not_starts_with", "ends_with", "not_ends_with"):

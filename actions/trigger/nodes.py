@@ -86,6 +86,7 @@ def top_equalities(node: Node) -> dict[str, str]:
     if type(node) is FusedEqualities:
         return dict(node.tests) if node.conjunction else {}
     conjuncts = node.children if type(node) is Group and node.conjunction else (node,)
+    # is_top_equality() checked each child is an equality test; a bool test narrows nothing
     return {child.field: child.expected for child in conjuncts  # type: ignore[union-attr]
             if is_top_equality(child)}
 

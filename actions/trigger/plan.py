@@ -77,6 +77,7 @@ def _group(node: Any, depth: int) -> Plan:
         return Throw(f"condition.children.{method} is not a function")
     compiled = tuple(_condition(child, depth + 1) for child in children)
     if len(compiled) == 2 and all(is_top_equality(child) for child in compiled):
+        # all(is_top_equality(...)) checked each child; the checker cannot narrow through it
         return FusedEqualities(operator == "and", tuple(
             (child.field, child.expected) for child in compiled))  # type: ignore[union-attr]
     return Group(operator == "and", compiled)

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any, Literal
 
 import fql
+from fql import Expression
 from fql.backend import kernel
 from fql.format import format_path
 from fql.js import UNDEFINED, js_truthy
@@ -206,6 +207,7 @@ class Trigger:
             if isinstance(children, list):
                 stack.extend(reversed(children))
                 continue
+            # any JSON value: one that names no condition type finds nothing
             root = ROOT_OF.get(node.get("type"))  # type: ignore[arg-type]
             if root is None:
                 continue
@@ -224,7 +226,7 @@ class Trigger:
         expression exists (docs/semantics/triggers.md, "Conversions")."""
         return to_fql_expression(self._tree)
 
-    def to_expression(self) -> fql.Expression:
+    def to_expression(self) -> Expression:
         """:meth:`to_fql_expression`, compiled."""
         return fql.compile(self.to_fql_expression())
 
@@ -246,7 +248,7 @@ class Trigger:
         if event is UNDEFINED:
             return False
         try:
-            return self._match(event)  # type: ignore[no-any-return]
+            return self._match(event)
         except (ThrownByReference, AttributeError) as exc:
             if type(event) is dict:
                 raise _public(exc, [event]) from None

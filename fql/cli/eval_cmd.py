@@ -28,12 +28,19 @@ HELP = "Evaluate an FQL expression against JSON events."
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    """Declare the arguments of ``fql eval`` on its subcommand parser; the command table of
+    :mod:`fql.cli` calls this once when it builds the parser.
+    """
     parser.add_argument("expression", help="the FQL expression")
     parser.add_argument("file", nargs="?", default="-",
                         help="a JSON event, or JSON Lines (one event per line); '-' for stdin")
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Run ``fql eval`` with the parsed ``args``, writing results to ``out`` and problems to
+    ``err``; returns the exit code of the module doc. It never calls ``sys.exit``, so tests
+    and embedding programs can call it directly.
+    """
     try:
         expr = compile(args.expression)
     except FqlError as exc:

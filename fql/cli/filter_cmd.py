@@ -52,6 +52,9 @@ BATCH = 64
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    """Declare the arguments of ``fql filter`` on its subcommand parser; the command table of
+    :mod:`fql.cli` calls this once when it builds the parser.
+    """
     # One positional list, split in :func:`split_arguments`: two positionals (an
     # optional expression, then files) cannot take files given after an option.
     parser.add_argument("arguments", nargs="*", metavar="[EXPR] FILE",
@@ -87,6 +90,7 @@ def _decider(args: argparse.Namespace, err: TextIO) -> tuple[Decide, DecideMany,
         def by_filters(event: Any) -> tuple[bool, str | None, Any | None]:
             result = filters.apply(event)
             if result.dropped:
+                assert result.reason is not None  # a dropped result always names its reason
                 return (False, f"{result.reason.value}: {result.filter_title or ''}"
                         .rstrip(": "), None)
             # A filter that removed fields changed the event: write the new one.
@@ -138,6 +142,10 @@ def split_arguments(args: argparse.Namespace) -> str | None:
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Run ``fql filter`` with the parsed ``args``, writing results to ``out`` and problems to
+    ``err``; returns the exit code of the module doc. It never calls ``sys.exit``, so tests
+    and embedding programs can call it directly.
+    """
     problem = split_arguments(args)
     if problem is not None:
         print(f"fql filter: {problem}", file=err)
@@ -202,6 +210,7 @@ def _decide_batch(stream: Stream, batch: list[tuple[str, int, bytes, dict[str, A
             answers = decide_many([item[3] for item in batch])
         except FqlError:
             answers = None  # someone in the batch is bad: decide one by one
+    reason: str | None
     for i, (name, number, line, event) in enumerate(batch):
         if answers is not None:
             keep, reason, changed = answers[i], "no match", None

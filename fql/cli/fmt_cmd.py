@@ -30,6 +30,9 @@ STDIN = Path("-")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    """Declare the arguments of ``fql fmt`` on its subcommand parser; the command table of
+    :mod:`fql.cli` calls this once when it builds the parser.
+    """
     parser.add_argument("files", nargs="+", type=Path,
                         help=".fql files, directories of them, or - for stdin")
     parser.add_argument("--check", action="store_true", help="exit 1 if a file would change")
@@ -71,6 +74,10 @@ def _files(paths: list[Path]) -> list[Path]:
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Run ``fql fmt`` with the parsed ``args``, writing results to ``out`` and problems to
+    ``err``; returns the exit code of the module doc. It never calls ``sys.exit``, so tests
+    and embedding programs can call it directly.
+    """
     from .. import FqlError
 
     changed = failed = 0

@@ -72,12 +72,12 @@ class Writer:
         self._bytes: BinaryIO | None = None
         buffer = getattr(stream, "buffer", None)
         if isinstance(stream, (io.BufferedIOBase, io.RawIOBase)):
-            self._bytes = stream  # type: ignore[assignment]
+            self._bytes = stream
         elif buffer is not None:
-            stream.flush()  # type: ignore[union-attr]
+            stream.flush()
             self._bytes = buffer
         else:
-            self._text = stream  # type: ignore[assignment]
+            self._text = stream  # type: ignore[assignment]  # no byte buffer: a text stream
 
     def raw(self, line: bytes) -> None:
         """One input line, unchanged (a newline added if it had none)."""
@@ -107,7 +107,13 @@ class Writer:
             self._text.write(text)
 
     def flush(self) -> None:
-        (self._bytes or self._text).flush()  # type: ignore[union-attr]
+        """Push buffered output to the underlying stream, so a reader of a pipe sees each batch
+        as soon as it is complete.
+        """
+        if self._bytes is not None:
+            self._bytes.flush()
+        elif self._text is not None:
+            self._text.flush()
 
 
 class Progress:
@@ -134,6 +140,9 @@ class Progress:
             self.draw()
 
     def draw(self) -> None:
+        """Redraw the progress line in place (carriage return, no newline): count, rate,
+        elapsed time and, when the total is known, a bar with the share done.
+        """
         elapsed = max(time.monotonic() - self.start, 1e-9)
         unit = self.unit
         text = f"{self.lines:,} {unit}, {self.lines / elapsed:,.0f} {unit}/s, {elapsed:.1f} s"
@@ -145,6 +154,7 @@ class Progress:
         self.stream.flush()
 
     def close(self) -> None:
+        """Erase the progress line so the summary printed next starts on a clean line."""
         self.stream.write("\r\x1b[K")  # leave the line to the summary
 
 
@@ -230,11 +240,15 @@ class Stream:
             self.stopped = True
 
     def close(self) -> None:
+        """Finish the input: erase the progress line, if one is drawn."""
         if self.progress is not None:
             self.progress.close()
 
 
 def is_terminal(stream: TextIO) -> bool:
+    """Whether ``stream`` is an interactive terminal (progress bars and colours only go there);
+    a stream without ``isatty`` or already closed counts as not one.
+    """
     try:
         return bool(stream.isatty())
     except (AttributeError, ValueError):

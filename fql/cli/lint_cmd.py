@@ -34,6 +34,9 @@ PREFIXES = ("FQL", "TRG", "MAP", "FLT", "RTE", "LNT")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    """Declare the arguments of ``fql lint`` on its subcommand parser; the command table of
+    :mod:`fql.cli` calls this once when it builds the parser.
+    """
     parser.add_argument("paths", nargs="*", type=Path, help="files or directories")
     parser.add_argument("--format", choices=FORMATS, default="text")
     parser.add_argument("--select", action="append", default=[], metavar="PREFIX",
@@ -78,6 +81,10 @@ def selectors(values: list[str], known: list[str]) -> tuple[str, ...]:
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Run ``fql lint`` with the parsed ``args``, writing results to ``out`` and problems to
+    ``err``; returns the exit code of the module doc. It never calls ``sys.exit``, so tests
+    and embedding programs can call it directly.
+    """
     from ..lint import explain, lint_path
     from ..lint.codes import code_docs
     from ..lint.formatters import FORMATTERS

@@ -33,6 +33,9 @@ HELP = "Apply a Destination Actions mapping to JSON Lines events."
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    """Declare the arguments of ``fql map`` on its subcommand parser; the command table of
+    :mod:`fql.cli` calls this once when it builds the parser.
+    """
     parser.add_argument("mapping", type=Path, help="the mapping JSON file")
     parser.add_argument("inputs", nargs="*", type=Path, help="JSON Lines files (default stdin)")
     parser.add_argument("--trigger", help="map only events this trigger matches")
@@ -44,6 +47,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Run ``fql map`` with the parsed ``args``, writing results to ``out`` and problems to
+    ``err``; returns the exit code of the module doc. It never calls ``sys.exit``, so tests
+    and embedding programs can call it directly.
+    """
     import actions
 
     from .trigger_reading import parse, reading_notes
@@ -100,5 +107,6 @@ def _as_fql(exc: Exception) -> FqlError:
     """A mapping's input error in the stream's wording (its code and message)."""
     if isinstance(exc, FqlError):
         return exc
-    message = exc.problems[0].message if getattr(exc, "problems", ()) else str(exc)
+    problems = getattr(exc, "problems", ())
+    message = problems[0].message if problems else str(exc)
     return FqlError(message, code=getattr(exc, "code", "MAP302"))

@@ -73,6 +73,10 @@ class Repl:
             return exc.render("<input>")
 
     def evaluate(self, text: str) -> str:
+        """Evaluate ``text`` in the current mode (FQL expression, trigger or mapping) against
+        the loaded event and return what to print; raises :class:`fql.FqlError` for invalid
+        input, which :meth:`handle` renders.
+        """
         if self.mode == "trigger":
             from actions import Trigger
 
@@ -113,17 +117,23 @@ class Repl:
         return compile(text)
 
     def cmd_help(self, rest: str) -> str:
+        """``:help``: the list of commands."""
         return HELP
 
     def cmd_quit(self, rest: str) -> str:
+        """``:quit`` / ``:exit``: end the session (the loop catches :class:`QuitRepl`)."""
         raise QuitRepl
 
     cmd_exit = cmd_quit
 
     def cmd_backend(self, rest: str) -> str:
+        """``:backend``: which backend is active (compiled kernels or the pure-Python twins)."""
         return BACKEND
 
     def cmd_mode(self, rest: str) -> str:
+        """``:mode [fql|trigger|mapping]``: switch what a plain input line is read as; without
+        a valid name, says the current mode and the choices.
+        """
         if rest not in MODES:
             return f"mode is {self.mode}; choose one of {', '.join(MODES)}"
         self.mode = rest
@@ -133,6 +143,9 @@ class Repl:
         return f"mode: {rest}"
 
     def cmd_load(self, rest: str) -> str:
+        """``:load FILE [N]``: make a JSON event file, or line ``N`` of a JSON Lines file, the
+        current event. Every problem is returned as text, so a typo never ends the session.
+        """
         parts = shlex.split(rest)
         if not parts:
             return "usage: :load FILE [N]"
@@ -162,9 +175,14 @@ class Repl:
         return f"loaded {path} ({len(event)} top-level fields)"
 
     def cmd_event(self, rest: str) -> str:
+        """``:event``: the current event as indented JSON."""
         return json.dumps(self.event, indent=2, ensure_ascii=False)
 
     def cmd_set(self, rest: str) -> str:
+        """``:set PATH VALUE``: set one field of the current event (VALUE as JSON, else as a
+        string), creating objects on the way. The event is copied first, so an event loaded
+        from elsewhere is never changed in place.
+        """
         path_text, _, value_text = rest.partition(" ")
         if not path_text:
             return "usage: :set PATH VALUE"
@@ -185,15 +203,25 @@ class Repl:
         return f"{path_text} = {json.dumps(value, ensure_ascii=False)}"
 
     def cmd_ast(self, rest: str) -> str:
+        """``:ast [EXPR]``: the syntax tree of an expression (the last one by default)."""
         return repr(self._expression(rest).ast)
 
     def cmd_ir(self, rest: str) -> str:
+        """``:ir [EXPR]``: the JSON IR of an expression (the last one by default), as Segment
+        stores compiled filters.
+        """
         return json.dumps(self._expression(rest).to_ir(), ensure_ascii=False)
 
     def cmd_fmt(self, rest: str) -> str:
+        """``:fmt [EXPR]``: an expression (the last one by default) in the canonical layout of
+        ``fql fmt``.
+        """
         return format_node(parse(rest or self.last or ""))
 
     def cmd_explain(self, rest: str) -> str:
+        """``:explain [EXPR]``: why an expression matches the current event or not, clause by
+        clause, with the lint warnings about it.
+        """
         expr = self._expression(rest)
         lines = list(explain(expr.ast, self.event))
         value = expr.evaluate(self.event)

@@ -39,6 +39,9 @@ _STYLES = {"string": "ansigreen", "number": "ansicyan", "keyword": "ansimagenta 
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    """Declare the arguments of ``fql repl`` on its subcommand parser; the command table of
+    :mod:`fql.cli` calls this once when it builds the parser.
+    """
     parser.add_argument("event", nargs="?", type=Path, help="an event to load at start")
 
 
@@ -63,6 +66,10 @@ def unfinished(text: str) -> bool:
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Run ``fql repl`` with the parsed ``args``, writing results to ``out`` and problems to
+    ``err``; returns the exit code of the module doc. It never calls ``sys.exit``, so tests
+    and embedding programs can call it directly.
+    """
     try:
         from prompt_toolkit import PromptSession
         from prompt_toolkit.completion import Completer, Completion

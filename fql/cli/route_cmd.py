@@ -39,6 +39,9 @@ HELP = "Route JSON Lines events to every destination of a workspace configuratio
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    """Declare the arguments of ``fql route`` on its subcommand parser; the command table of
+    :mod:`fql.cli` calls this once when it builds the parser.
+    """
     parser.add_argument("--config", type=Path, required=True, help="workspace JSON/YAML")
     parser.add_argument("inputs", nargs="*", type=Path, help="JSON Lines files (default stdin)")
     parser.add_argument("--reasons", action="store_true",
@@ -50,6 +53,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Run ``fql route`` with the parsed ``args``, writing results to ``out`` and problems to
+    ``err``; returns the exit code of the module doc. It never calls ``sys.exit``, so tests
+    and embedding programs can call it directly.
+    """
     from ..routing import NO_MATCHING_MAPPING, Router, RoutingError
 
     try:

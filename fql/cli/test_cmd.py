@@ -50,6 +50,9 @@ CASE_KEYS = ("name", "description", "event", "expect", *RULE_KINDS)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    """Declare the arguments of ``fql test`` on its subcommand parser; the command table of
+    :mod:`fql.cli` calls this once when it builds the parser.
+    """
     parser.add_argument("files", nargs="+", type=Path,
                         help="test files (JSON or YAML), or directories of them")
     parser.add_argument("--extensions", action="store_true",
@@ -169,6 +172,10 @@ def _pretty(value: Any) -> list[str]:
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Run ``fql test`` with the parsed ``args``, writing results to ``out`` and problems to
+    ``err``; returns the exit code of the module doc. It never calls ``sys.exit``, so tests
+    and embedding programs can call it directly.
+    """
     from .test_coverage import Coverage
 
     coverage = Coverage() if args.coverage else None

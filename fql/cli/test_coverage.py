@@ -82,7 +82,7 @@ class Coverage:
             if not isinstance(item, dict):
                 continue
             title = str(item.get("title") or f"filter {index + 1}")
-            condition = item.get("if")
+            condition: Any = item.get("if")  # the file's data: compiling checks it
             covered = self._item(test_file, "filter", source, title)
             try:
                 hit = condition == "all" or compile_fql(condition).matches(event)
@@ -92,6 +92,10 @@ class Coverage:
                 covered.seen.add("hit")
 
     def report(self, fmt: str) -> str:
+        """The coverage report in ``fmt`` (``"json"`` or text): per test file, which rules saw
+        both outcomes and which filters and fields were hit, so a rule tested only on
+        matching events shows up.
+        """
         items = {name: list(found.values()) for name, found in self.files.items()}
         everything = [item for found in items.values() for item in found]
         if fmt == "json":

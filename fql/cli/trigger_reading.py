@@ -13,9 +13,13 @@ MODES = ("default", "segment")
 
 
 def parse(text: str, mode: str) -> Any:
+    """Parse trigger ``text`` in ``mode`` (``"default"``: as FQL reads it, ``"segment"``: as
+    Segment's parser does); the one place every command parses a trigger, so they all read
+    it alike.
+    """
     from actions import Trigger
 
-    return Trigger.parse(text, mode=mode)  # type: ignore[arg-type]
+    return Trigger.parse(text, mode=mode)
 
 
 def reading_notes(text: str, mode: str, source: str = "<trigger>") -> list[str]:

@@ -113,6 +113,9 @@ class Transformation(_Model):
 
     @property
     def destination_scoped(self) -> bool:
+        """Whether the transformation applies to one destination only (it names a destination
+        metadata id) rather than to the whole source.
+        """
         return bool(self.destination_metadata_id)
 
 

@@ -196,6 +196,7 @@ class DropStep:
     """``drop``: the event is not sent."""
 
     def apply(self, payload: dict[str, Any], removed: Removed, rng: random.Random | None) -> None:
+        """Return ``None``: the event is dropped and later steps do not run."""
         return None
 
 
@@ -209,6 +210,9 @@ class FilterKeysStep:
     def apply(
         self, payload: dict[str, Any], removed: Removed, rng: random.Random | None
     ) -> dict[str, Any]:
+        """Remove (``drop_properties``) or keep only (``allow_properties``) the named keys of
+        each object path, copy-on-write, recording removed paths in ``removed`` when given.
+        """
         for parent, names in self.rules:
             payload = filter_keys(payload, parent, names, allow=self.allow, removed=removed)
         return payload
@@ -225,6 +229,10 @@ class SampleStep:
     device_mode: bool = False
 
     def keeps(self, payload: dict[str, Any], rng: random.Random | None) -> bool:
+        """Whether this event is in the sampled share: at random without a path, otherwise
+        decided by the JSON text of the value at ``path`` so the same user is kept or
+        dropped consistently.
+        """
         if self.path is None:
             return keep_random(self.percent, rng)
         keep = keep_device_mode if self.device_mode else keep_consistent
@@ -237,6 +245,7 @@ class SampleStep:
     def apply(
         self, payload: dict[str, Any], removed: Removed, rng: random.Random | None
     ) -> dict[str, Any] | None:
+        """The payload when :meth:`keeps` says so, else ``None`` (dropped)."""
         return payload if self.keeps(payload, rng) else None
 
 
@@ -251,6 +260,10 @@ class MapStep:
     def apply(
         self, payload: dict[str, Any], removed: Removed, rng: random.Random | None
     ) -> dict[str, Any]:
+        """Apply ``map_properties`` to a copy of the payload; every entry reads the payload as
+        it was before the step (the snapshot), as tsub does, so entries do not see each
+        other's writes.
+        """
         snapshot = payload  # never modified: every earlier step was copy-on-write
         working = json_copy(payload, self.max_event_depth)
         for key, action in self.entries:
@@ -266,6 +279,7 @@ class InvalidStep:
     error: RuleError
 
     def apply(self, payload: dict[str, Any], removed: Removed, rng: random.Random | None) -> None:
+        """Raise the transformer's compile error, now that the event reaches it."""
         raise self.error
 
 
@@ -382,6 +396,9 @@ class TransformerChain:
         removed: Removed = None,
         rng: random.Random | None = None,
     ) -> dict[str, Any] | None:
+        """Run the steps in order on ``event`` and return the new event, or ``None`` when a
+        step drops it. The caller's event is never modified: steps copy on write.
+        """
         payload = require_event(event)
         for step in self.steps:
             result = step.apply(payload, removed, rng)
@@ -731,13 +748,14 @@ class RuleSet:
         """The event as ``destination`` receives it, or ``None`` if a rule dropped it.
         Each matcher sees the event as the rules before it left it (analytics.js's
         routing middleware)."""
-        payload: dict[str, Any] | None = require_event(event)
+        payload: dict[str, Any] = require_event(event)
         for rule in self.rules_for(destination):
             for matcher, chain in rule.branches:
                 if matcher(payload):
-                    payload = chain.apply(payload, rng=rng)
-                    if payload is None:
+                    result = chain.apply(payload, rng=rng)
+                    if result is None:
                         return None
+                    payload = result
         return payload
 
 

@@ -27,6 +27,10 @@ class Formatter:
     name: ClassVar[str]
 
     def format(self, findings: Sequence[Finding]) -> str:
+        """Render ``findings`` as one text in this formatter's format (``name``), ready to
+        print; the linter collects the findings first, so every format reports the same
+        ones.
+        """
         raise NotImplementedError
 
 

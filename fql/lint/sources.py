@@ -155,8 +155,9 @@ def _suppress(comments: list[Comment], diags: list[Diagnostic]) -> list[Diagnost
         for target in (comment.line, comment.line + 1):
             ignored[target] = codes
     for d in diags:
-        if d.severity != NEVER_SUPPRESSED and (whole_file or (
-                d.line in ignored and (ignored[d.line] is None or d.code in ignored[d.line]))):
+        silenced = ignored.get(d.line, set())  # no comment for this line: nothing silenced
+        if d.severity != NEVER_SUPPRESSED and (
+                whole_file or silenced is None or d.code in silenced):
             continue
         found.append(d)
     return found
@@ -191,6 +192,7 @@ def _unparsable(exc: Exception) -> Diagnostic:
         if mark is None:
             return Diagnostic("LNT001", f"cannot parse the file: {getattr(exc, 'message', exc)}")
         line, column = mark.line + 1, mark.column + 1
+        # ``exc`` is a yaml.MarkedYAMLError here (it has a mark), which has ``problem``
         message = ", ".join(filter(None, (getattr(exc, "context", None), exc.problem)))  # type: ignore[attr-defined]
     return Diagnostic("LNT001", f"cannot parse the file: {message}", line=line,
                       column=column, end_line=line, end_column=column + 1)
@@ -338,7 +340,7 @@ def _lint_tsub(data: Any) -> list[Diagnostic]:
 def _device_mode_reading(pointer: str, ir: Any) -> list[Diagnostic]:
     """FLT130 when the browser's reading of a matcher differs from the documented one on
     some event (found by :func:`fql.tsub.reading_difference`), naming that event."""
-    from ..tsub import reading_difference
+    from ..filters.tsub import reading_difference
 
     difference = reading_difference(ir)
     if difference is None:
@@ -461,6 +463,13 @@ def string_offset(text: str, start: int, chars: int) -> int:
 
 
 _WS = re.compile(r"[ \t\n\r]*")
+
+
+def _skip_space(text: str, i: int) -> int:
+    """The offset of the first character at or after ``i`` that is not JSON white space."""
+    found = _WS.match(text, i)
+    assert found is not None  # the pattern matches the empty string, so everywhere
+    return found.end()
 _DECODER = json.JSONDecoder()
 
 
@@ -474,7 +483,7 @@ def locate(text: str) -> dict[str, tuple[int, int]]:
     positions: dict[str, tuple[int, int]] = {}
 
     def value(i: int, pointer: str) -> int:
-        start = _WS.match(text, i).end()  # type: ignore[union-attr]
+        start = _skip_space(text, i)
         end = _value(start, pointer)
         positions[pointer] = (start, end)
         return end
@@ -483,19 +492,20 @@ def locate(text: str) -> dict[str, tuple[int, int]]:
         ch = text[i]
         if ch in "{[":
             closing = "}" if ch == "{" else "]"
-            i = _WS.match(text, i + 1).end()  # type: ignore[union-attr]
+            i = _skip_space(text, i + 1)
             index = 0
             while text[i] != closing:
                 if ch == "{":
+                    # scanstring is public (json.decoder's own string reader) but not in the stubs
                     key, i = json.decoder.scanstring(text, i + 1)  # type: ignore[attr-defined]
-                    i = _WS.match(text, i).end() + 1  # type: ignore[union-attr]  # the ':'
+                    i = _skip_space(text, i) + 1  # the ':'
                     i = value(i, f"{pointer}/{_escape(key)}")
                 else:
                     i = value(i, f"{pointer}/{index}")
                     index += 1
-                i = _WS.match(text, i).end()  # type: ignore[union-attr]
+                i = _skip_space(text, i)
                 if text[i] == ",":
-                    i = _WS.match(text, i + 1).end()  # type: ignore[union-attr]
+                    i = _skip_space(text, i + 1)
             return i + 1
         return _DECODER.raw_decode(text, i)[1]
 

@@ -35,6 +35,9 @@ class Explanation:
     delivery: Delivery
 
     def outcome(self) -> str:
+        """One line for the delivery: how many payloads were sent, or the reason (and detail)
+        it was not.
+        """
         d = self.delivery
         if d.sent:
             return f"sent {len(d.payloads)} payload{'s' if len(d.payloads) != 1 else ''}"

@@ -140,6 +140,7 @@ class WorkspaceConfig(_Model):
                                                       alias="consentCategories")
     transformations: list[dict[str, Any]] = Field(default_factory=list)
     destinations: list[Destination] = Field(default_factory=list)
+    # pydantic's stubs infer the factory's type from the field, not from the class given
     limits: RoutingLimits = Field(default_factory=RoutingLimits)  # type: ignore[arg-type]
 
     @field_validator("destinations")
@@ -187,7 +188,7 @@ def _shape_problems(data: Any) -> tuple[WorkspaceConfig | None, list[Problem]]:
     except ValidationError as err:
         return None, [Problem(_place(tuple(e["loc"])), "RTE101", e["msg"])
                       for e in err.errors()]
-    problems = []
+    problems: list[Problem] = []
     declared = {c.id for c in config.consent_categories}
     limit = config.limits.max_mappings_per_destination
     for i, dest in enumerate(config.destinations):
@@ -237,6 +238,10 @@ class Delivery:
     destination: str
     reason: str | None
     detail: str | None
+    #: The payloads once copied (or as given); empty while ``_shared`` holds the snapshot.
+    _payloads: tuple[dict[str, Any], ...]
+    #: The shared snapshot until the first read of :attr:`payloads` copies it, else None.
+    _shared: dict[str, Any] | None
 
     def __init__(self, destination: str, payloads: tuple[dict[str, Any], ...] = (),
                  reason: str | None = None, detail: str | None = None) -> None:
@@ -256,6 +261,10 @@ class Delivery:
 
     @property
     def payloads(self) -> tuple[dict[str, Any], ...]:
+        """The payloads sent to the destination. A delivery that shares the router's snapshot
+        makes its own copy on first read (and keeps it), so the caller may change what it
+        gets without touching another destination's payload.
+        """
         shared = self._shared
         if shared is not None:  # first read: this delivery's own copy, kept
             object.__setattr__(self, "_payloads", (json_copy(shared, _COPY_DEPTH),))
@@ -270,6 +279,9 @@ class Delivery:
 
     @property
     def sent(self) -> bool:
+        """Whether anything is delivered (a shared snapshot or at least one payload), read
+        without copying the payloads.
+        """
         return self._shared is not None or bool(self._payloads)
 
     def __setattr__(self, name: str, value: Any) -> None:

@@ -100,6 +100,10 @@ class Answers:
         self.evaluations = 0
 
     def get(self, ident: int) -> bool | str:
+        """The answer of trigger ``ident`` for this event: ``False`` when the index ruled it
+        out, else its matcher's result (``True``/``False``, or the error message when it
+        cannot read the event), evaluated at most once.
+        """
         if ident not in self.candidates:
             return False
         answer = self._memo.get(ident)

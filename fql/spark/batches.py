@@ -39,12 +39,12 @@ import pyarrow as pa
 from fql.filters import FilterList, FilterOrder, FilterResult
 from fql.routing import INVALID_EVENT
 
-from .rules import RuleSpec, compiled
+from .rules import Kind, RuleSpec, compiled
 
 try:
     import orjson
 except ImportError:  # pragma: no cover - exercised only without the [fast] extra
-    orjson = None  # type: ignore[assignment]
+    orjson = None  # type: ignore[assignment]  # the extra is optional: None means absent
 
 #: The ``reason`` of a row whose event cannot be read (``apply_filters``).
 INVALID_EVENT_REASON = "invalid_event"
@@ -120,7 +120,7 @@ def _text_chunk(texts: list[bytes | None]) -> list[Any]:
     exact = _long_digit_rows(texts)
     if not exact and None not in texts:
         try:
-            events = list(map(orjson.loads, texts))
+            events = list(map(orjson.loads, texts))  # type: ignore[arg-type]  # no None here
         except orjson.JSONDecodeError:
             pass
         else:
@@ -274,7 +274,7 @@ def map_array(mapping_spec: RuleSpec, trigger_spec: RuleSpec | None,
         return mapping.apply(event, missing=NO_ANSWER)
 
     def apply_many(events: list[Any]) -> list[Any]:
-        return mapping.apply_batch(events, missing=NO_ANSWER)  # type: ignore[no-any-return]
+        return mapping.apply_batch(events, missing=NO_ANSWER)
 
     out: list[str | None] = []
     for events in _event_chunks(array):
@@ -290,7 +290,7 @@ def map_array(mapping_spec: RuleSpec, trigger_spec: RuleSpec | None,
 _NOT_TRIGGERED = Invalid("the trigger does not match")
 
 
-def _by_rule(texts: pa.Array, array: pa.Array, kind: str,
+def _by_rule(texts: pa.Array, array: pa.Array, kind: Kind,
              run: Callable[[RuleSpec, pa.Array], pa.Array], out_type: pa.DataType) -> pa.Array:
     """SQL functions take the rule as a column: ``run`` once per distinct rule text in
     the batch (usually one literal), each compiled once per worker. A null rule gives
@@ -350,7 +350,7 @@ def task_filters(spec: RuleSpec, seed: int | None, partition: int) -> FilterList
     worker's compiled filters (random samples then draw from the ``random`` module, as
     the library's do by default)."""
     if seed is None or not dict(spec.options)["random_sampling"]:
-        return compiled(spec)  # type: ignore[no-any-return]
+        return compiled(spec)
     return FilterList.load(json.loads(spec.source), strict=True,
                            order=FilterOrder(dict(spec.options)["order"]),
                            rng=random.Random(f"{seed}:{partition}"))

@@ -36,6 +36,10 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the example with ``argv`` (the command line when ``None``) and return the exit code:
+    0 after printing each function's result, 2 when an input file is missing (checked before
+    Spark starts, so the message comes quickly).
+    """
     args = _arguments(argv)
     missing = [p for p in (args.events, args.config, args.filters, args.mapping)
                if not p.is_file()]
@@ -67,7 +71,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                              .alias("payload")).where("payload IS NOT NULL")
         print(f"\nfql.spark.apply_mapping(..., trigger={args.trigger!r}): "
               f"{payloads.count()} payloads; the first:")
-        print("  " + payloads.first()["payload"])
+        first = payloads.first()
+        assert first is not None  # the bundled events include ones the trigger matches
+        print("  " + first["payload"])
 
         filters = json.loads(args.filters.read_text(encoding="utf-8"))
         filtered = fql.spark.apply_filters(df, filters, keep_dropped=True)

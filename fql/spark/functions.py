@@ -114,7 +114,8 @@ def _column(col: Column | str) -> Column:
 def _arrow(function: Any, kind: DataType) -> Any:
     """``function`` (``pa.Array``s in, a ``pa.Array`` out, per batch; its type hints say
     so) as an Arrow UDF."""
-    return F.arrow_udf(function, kind)
+    # The stubs want an explicit functionType; Spark infers it from the hints at run time.
+    return F.arrow_udf(function, kind)  # type: ignore[call-overload]
 
 
 # --- column functions --------------------------------------------------------------
@@ -198,7 +199,9 @@ def apply_filters(df: DataFrame, filters: FilterList | Any, column: str = "value
     schema = StructType([*fields, StructField("reason", StringType(), True)])
 
     def fql_filters(inputs: Any) -> Any:
-        filter_list = batches.task_filters(spec, seed, TaskContext.get().partitionId())
+        context = TaskContext.get()
+        assert context is not None  # set in every task, and this runs in one
+        filter_list = batches.task_filters(spec, seed, context.partitionId())
         for batch in inputs:
             yield batches.filter_batch(filter_list, batch, index, keep_dropped=keep_dropped)
 
