@@ -69,7 +69,8 @@ _NOT_JSON_TAGS = tuple(f"tag:yaml.org,2002:{name}" for name in ("binary", "set",
 def _loader_class(limits: YamlLimits) -> type:
     yaml = _yaml()
 
-    class BoundedLoader(yaml.SafeLoader):  # the pure-Python composer: depth counted
+    # the pure-Python composer, so depth is counted; ``yaml`` is imported at run time
+    class BoundedLoader(yaml.SafeLoader):  # type: ignore[name-defined]
         depth = 0
 
         def compose_node(self, parent: Any, index: Any) -> Any:

@@ -519,7 +519,7 @@ def compile_matcher(
         if isinstance(model.ir, str):
             return _compile_ir(model.ir, mode)
         # data: depth-checked as it is read, never through json.dumps (which recurses)
-        return expression.from_ir(model.ir, mode=mode).matches  # type: ignore[call-overload]
+        return expression.from_ir(model.ir, mode=mode).matches
     except FqlError as err:
         raise RuleError(
             f"invalid FQL IR: {err.message}",
