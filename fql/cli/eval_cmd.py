@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any, TextIO
+from collections.abc import Iterator
+from typing import Any, BinaryIO, TextIO
 
 from .. import FqlError, compile
 from . import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
@@ -51,44 +52,78 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except OSError as exc:
         print(f"fql eval: {exc}", file=err)
         return EXIT_ERROR
-    with stream:
-        text = stream.read()
-    invalid = 0
+    invalid = shown = 0
     all_match = True
-    events = _events(text)
-    for line, event in events:
-        try:
-            if isinstance(event, FqlJsonError):
-                raise event
-            value = expr.evaluate(event)
-        except FqlError as exc:  # one bad line is reported; the others are printed
-            invalid += 1
-            print(f"{args.file}:{line}: invalid line: {exc.code} {exc.message}", file=err)
-            continue
-        matched = value is True
-        all_match &= matched
-        prefix = f"{line}: " if len(events) > 1 else ""
-        print(f"{prefix}{dumps(value)}\t{'match' if matched else 'no match'}", file=out)
+    # The first event's output waits for a second event: alone, it has no line number.
+    first: tuple[int, str] | None = None
+    with stream:
+        for line, event in _events(stream):
+            try:
+                if isinstance(event, FqlJsonError):
+                    raise event
+                value = expr.evaluate(event)
+            except FqlError as exc:  # one bad line is reported; the others are printed
+                invalid += 1
+                print(f"{args.file}:{line}: invalid line: {exc.code} {exc.message}", file=err)
+                continue
+            matched = value is True
+            all_match &= matched
+            text = f"{dumps(value)}\t{'match' if matched else 'no match'}"
+            shown += 1
+            if shown == 1:
+                first = (line, text)
+                continue
+            if first is not None:
+                print(f"{first[0]}: {first[1]}", file=out)
+                first = None
+            print(f"{line}: {text}", file=out)
+    if first is not None:
+        print(first[1] if invalid == 0 else f"{first[0]}: {first[1]}", file=out)
     if invalid:
         return EXIT_ERROR
     return EXIT_OK if all_match else EXIT_FINDINGS
 
 
-def _events(text: bytes) -> list[tuple[int, Any]]:
-    """One JSON document, or JSON Lines when the text is not a single document; a line
-    that is not an event stands as its error (reported in its place, in line order).
+def _events(stream: BinaryIO) -> Iterator[tuple[int, Any]]:
+    """The events of ``stream``: JSON Lines, read a line at a time (memory stays
+    constant), or one JSON document spread over several lines (read whole: it is one
+    event). A line that is not an event stands as its error, reported in its place.
     Bytes, so a line that is not UTF-8 is one bad line, not the end of the run."""
+    lines = enumerate(stream, start=1)
+    start = next(((n, text) for n, text in lines if text.strip()), None)
+    if start is None:
+        return
+    number, line = start
     try:
-        return [(1, loads_event(text))]
+        yield number, loads_event(line)
+    except FqlJsonError as exc:
+        if exc.kind != "malformed":
+            yield number, exc
+        else:  # the start of a pretty-printed document, or a bad first line
+            text = line + stream.read()
+            yield from _document_or_lines(text, number)
+            return
+    for number, line in lines:
+        if line.strip():
+            try:
+                yield number, loads_event(line)
+            except FqlJsonError as exc:
+                yield number, exc
+
+
+def _document_or_lines(text: bytes, first: int) -> Iterator[tuple[int, Any]]:
+    """One document spread over lines, or (when it is not one) JSON Lines whose first
+    line is bad."""
+    try:
+        yield first, loads_event(text)
+        return
     except FqlJsonError as exc:
         if text.count(b"\n") <= 1 or exc.kind != "malformed":
-            return [(1, exc)]
-    events: list[tuple[int, Any]] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            events.append((number, loads_event(line)))
-        except FqlJsonError as exc:
-            events.append((number, exc))
-    return events
+            yield first, exc
+            return
+    for number, line in enumerate(text.splitlines(), start=first):
+        if line.strip():
+            try:
+                yield number, loads_event(line)
+            except FqlJsonError as exc:
+                yield number, exc
