@@ -510,6 +510,10 @@ cdef class EqStr(BoolNode):
 
 
 @cython.final
+#: Equalities one KeysEqStr fuses: its ``negate`` mask has one bit per test.
+cdef int MAX_FUSED_KEYS = 64
+
+
 cdef class KeysEqStr(BoolNode):
     """``key = 'literal'`` (or ``!=``) on a top-level key, the commonest condition, and
     conjunctions of them, the shape of most filters and triggers (``type = "track" and
@@ -1527,7 +1531,7 @@ cdef Node _build(object node):
         return Not(_build(node.operand))
     if kind is _plan.And:
         keyed = [key_eq_str(op) for op in node.operands]
-        if None not in keyed and len(keyed) <= 64:
+        if None not in keyed and len(keyed) <= MAX_FUSED_KEYS:
             return KeysEqStr(keyed)
         return _chain([_build(op) for op in node.operands], True)
     if kind is _plan.Or:
