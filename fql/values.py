@@ -143,7 +143,7 @@ def json_copy(
     same on both backends."""
     copier = _KERNEL_COPY if _KERNEL_COPY is not _UNRESOLVED else _kernel_copy()
     if copier is not None:
-        return copier(value, max_depth, lambda v: _copy(v, max_depth, (), error))
+        return copier(value, max_depth, _copy, error)
     return _copy(value, max_depth, (), error)
 
 

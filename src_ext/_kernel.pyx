@@ -1703,15 +1703,16 @@ cdef object copy_value(object value, int depth_left):
 COPY_MAX_DEPTH = 1000
 
 
-def json_copy(object value, int max_depth, object twin):
+def json_copy(object value, int max_depth, object twin, object error):
     """``fql.values.json_copy`` in C for exact JSON types (``dict``, ``list``, ``str``,
     ``int``, ``float``, ``bool``, ``None``): the same copy, without a Python frame per
     container. Anything else (subclasses, non-JSON values, non-string keys, nesting past
-    ``max_depth``) is handed to ``twin(value)`` from the top, so the result or the error
-    is exactly the twin's."""
+    ``max_depth``) is handed to the twin's copier, ``twin(value, max_depth, (), error)``,
+    from the top, so the result or the error is exactly the twin's (its arguments are
+    passed through rather than bound in a closure per copy)."""
     if max_depth > COPY_MAX_DEPTH:
-        return twin(value)
+        return twin(value, max_depth, (), error)
     try:
         return copy_value(value, max_depth)
     except _Unusual:
-        return twin(value)
+        return twin(value, max_depth, (), error)
